@@ -1,0 +1,1 @@
+"""atarigan: the Atari GAN from Deep Reinforcement Learning Hands-On, Chapter 3."""

@@ -1,0 +1,109 @@
+import subprocess
+import sys
+
+import gymnasium as gym
+import numpy as np
+import pytest
+from ale_py.vector_env import AtariVectorEnv
+
+from wrappers import AtariInputVector, AtariVectorInput, known_games, make_env, resolve_env_id, rom_id
+
+
+@pytest.mark.parametrize("name, env_id", [
+    ("Breakout", "ALE/Breakout-v5"), ("pong", "ALE/Pong-v5"), ("AirRaid", "ALE/AirRaid-v5"),
+    ("air_raid", "ALE/AirRaid-v5"), ("ALE/Pong-v5", "ALE/Pong-v5"),
+    ("BreakoutNoFrameskip-v4", "BreakoutNoFrameskip-v4"),
+])
+def test_resolve_env_id(name, env_id):
+    assert resolve_env_id(name) == env_id
+
+
+def test_unknown_game_lists_closest_names():
+    with pytest.raises(ValueError, match=r"unknown Atari game 'Breakot'; closest known names: Breakout"):
+        resolve_env_id("Breakot")
+
+
+def test_rom_id_and_known_games():
+    assert rom_id("AirRaid") == "air_raid"
+    assert {"Breakout", "AirRaid", "Pong"} <= set(known_games())
+    with pytest.raises(ValueError, match="not an ALE game"):
+        rom_id("CartPole-v1")
+
+
+def test_make_env_checks_options_before_any_env_exists():
+    with pytest.raises(ValueError, match="make_env size must be positive"):
+        make_env("Pong", size=0)
+    with pytest.raises(ValueError, match="unknown Atari game 'Pongg'"):
+        make_env("Pongg")
+
+
+def test_sync_vector_env_mixing_games():
+    envs = gym.vector.SyncVectorEnv(
+        [make_env("Breakout", full_action_space=True), make_env("AirRaid", full_action_space=True)]
+    )
+    obs, _ = envs.reset(seed=0)
+    assert obs.shape == (2, 3, 64, 64) == envs.observation_space.shape
+    assert envs.single_observation_space.shape == (3, 64, 64)
+    obs, *_ = envs.step(envs.action_space.sample())
+    assert envs.observation_space.contains(obs)
+    envs.close()
+
+
+def test_async_vector_env_with_spawned_workers():
+    # spawn starts fresh interpreters: the thunk itself must register ALE there.
+    envs = gym.vector.AsyncVectorEnv(
+        [make_env("Pong", value_range=(-1, 1)), make_env("Pong", value_range=(-1, 1))],
+        context="spawn",
+    )
+    try:
+        obs, _ = envs.reset(seed=1)
+        assert obs.shape == (2, 3, 64, 64) and obs.dtype == np.float32
+        assert obs.min() >= -1 and obs.max() <= 1
+    finally:
+        envs.close()
+
+
+def test_vectorised_wrapper_on_a_built_vector_env():
+    envs = AtariInputVector(
+        gym.make_vec("ALE/Breakout-v5", num_envs=3, vectorization_mode="sync"), size=(32, 48)
+    )
+    assert envs.single_observation_space.shape == (3, 32, 48)
+    assert envs.observation_space.shape == (3, 3, 32, 48)
+    obs, _ = envs.reset(seed=0)
+    assert envs.observation_space.contains(obs)
+    envs.close()
+
+
+@pytest.mark.parametrize("grayscale, stack, channels", [(False, 1, 3), (True, 4, 4), (False, 2, 6)])
+def test_ale_vector_env_batches(grayscale, stack, channels):
+    envs = AtariVectorEnv("breakout", num_envs=2, grayscale=grayscale, stack_num=stack)
+    envs = AtariVectorInput(envs, size=64, value_range=(0, 1))
+    assert envs.single_observation_space.shape == (channels, 64, 64)
+    assert envs.observation_space.shape == (2, channels, 64, 64)
+    obs, _ = envs.reset(seed=0)
+    obs, *_ = envs.step(np.zeros(2, np.int64))
+    assert obs.shape == (2, channels, 64, 64) and obs.dtype == np.float32
+    assert envs.observation_space.contains(obs)
+    envs.close()
+
+
+def test_ale_vector_input_matches_per_frame_wrapper():
+    raw = AtariVectorEnv("pong", num_envs=1, grayscale=False, stack_num=1)
+    frame = raw.reset(seed=0)[0]
+    wrapped = AtariVectorInput(AtariVectorEnv("pong", num_envs=1, grayscale=False, stack_num=1), size=32)
+    obs = wrapped.reset(seed=0)[0]
+    import cv2
+    expected = cv2.resize(frame[0, 0], (32, 32), interpolation=cv2.INTER_AREA).transpose(2, 0, 1)
+    np.testing.assert_array_equal(obs[0], expected.astype(np.float32))
+    raw.close()
+    wrapped.close()
+
+
+def test_wrappers_do_not_import_torch():
+    code = (
+        "import sys, gymnasium as gym, wrappers\n"
+        "env = wrappers.make_env('Pong')()\n"
+        "env.reset(seed=0)\n"
+        "assert 'torch' not in sys.modules, 'wrappers imported torch'\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)

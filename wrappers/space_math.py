@@ -1,0 +1,90 @@
+"""Pure functions for the shapes and bounds of image observation spaces.
+
+No emulator and no wrapper needed: these functions take shapes, sizes and
+ranges, check them and return new ones, so the rules are testable on their own.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from gymnasium import spaces
+
+#: The value ranges a frame can be scaled to: the book's raw bytes, unit range, GAN input.
+VALUE_RANGES: tuple[tuple[float, float], ...] = ((0.0, 255.0), (0.0, 1.0), (-1.0, 1.0))
+
+
+def check_image_space(space: Any, owner: str) -> spaces.Box:
+    """Return ``space`` if it is a uint8 ``Box`` holding an (H, W) or (H, W, C) image.
+
+    ``owner`` names the wrapper in the error, so the user knows who refused the env.
+    """
+    if not isinstance(space, spaces.Box):
+        raise TypeError(f"{owner} requires a Box observation space, got {space!r}")
+    if len(space.shape) not in (2, 3):
+        raise ValueError(
+            f"{owner} requires image observations of shape (H, W) or (H, W, C), "
+            f"got shape {space.shape}"
+        )
+    if space.dtype != np.uint8 or not (np.all(space.low == 0) and np.all(space.high == 255)):
+        raise ValueError(
+            f"{owner} requires uint8 frames with bounds 0..255, got dtype {space.dtype} "
+            f"with bounds {space.low.min()}..{space.high.max()}"
+        )
+    return space
+
+
+def check_size(size: Any, owner: str) -> tuple[int, int]:
+    """Return ``size`` as ``(height, width)`` of positive ints; an int means a square."""
+    if isinstance(size, (int, np.integer)) and not isinstance(size, bool):
+        size = (size, size)
+    if not isinstance(size, (tuple, list)) or len(size) != 2:
+        raise TypeError(f"{owner} size must be an int or a (height, width) pair, got {size!r}")
+    if not all(isinstance(s, (int, np.integer)) and not isinstance(s, bool) for s in size):
+        raise TypeError(f"{owner} size must hold integers, got {size!r}")
+    if not all(s > 0 for s in size):
+        raise ValueError(f"{owner} size must be positive, got {tuple(size)}")
+    return int(size[0]), int(size[1])
+
+
+def check_value_range(value_range: Any, owner: str) -> tuple[float, float]:
+    """Return ``value_range`` as a float pair if it is one of :data:`VALUE_RANGES`."""
+    try:
+        if isinstance(value_range, (str, bytes)):
+            raise TypeError
+        low, high = (float(v) for v in value_range)
+    except (TypeError, ValueError):
+        raise TypeError(
+            f"{owner} value_range must be a (low, high) pair, got {value_range!r}"
+        ) from None
+    if (low, high) not in VALUE_RANGES:
+        allowed = ", ".join(f"({lo:g}, {hi:g})" for lo, hi in VALUE_RANGES)
+        raise ValueError(f"{owner} value_range must be one of {allowed}; got {value_range!r}")
+    return low, high
+
+
+def channels_first_shape(shape: tuple[int, ...]) -> tuple[int, ...]:
+    """(H, W) -> (1, H, W); (H, W, C) -> (C, H, W).
+
+    >>> channels_first_shape((210, 160, 3)), channels_first_shape((84, 84))
+    ((3, 210, 160), (1, 84, 84))
+    """
+    if len(shape) == 2:
+        return (1, *shape)
+    if len(shape) == 3:
+        return (shape[2], shape[0], shape[1])
+    raise ValueError(f"expected an image shape (H, W) or (H, W, C), got {shape}")
+
+
+def stacked_to_channels_last_shape(shape: tuple[int, ...]) -> tuple[int, ...]:
+    """ale-py's stacked frames (S, H, W, C) or (S, H, W) -> one image (H, W, S*C).
+
+    >>> stacked_to_channels_last_shape((4, 84, 84)), stacked_to_channels_last_shape((1, 64, 64, 3))
+    ((84, 84, 4), (64, 64, 3))
+    """
+    if len(shape) == 3:
+        return (shape[1], shape[2], shape[0])
+    if len(shape) == 4:
+        return (shape[1], shape[2], shape[0] * shape[3])
+    raise ValueError(f"expected stacked frames (S, H, W) or (S, H, W, C), got {shape}")
