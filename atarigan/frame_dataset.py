@@ -1,0 +1,63 @@
+"""The frame sampler as a ``torch.utils.data.IterableDataset``, for ``DataLoader`` users."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+
+import torch
+from torch.utils.data import IterableDataset, get_worker_info
+
+from atarigan.frame_sampler import FrameBatch, FrameSampler, check_sampler_args
+
+#: Worker ``k`` of a DataLoader seeds its envs with ``seed + k * WORKER_SEED_STRIDE``.
+WORKER_SEED_STRIDE = 1_000_003
+
+
+class FrameDataset(IterableDataset):
+    """An endless stream of :class:`FrameBatch` es; each DataLoader worker gets its own seed.
+
+    It yields whole batches, so build the loader with ``batch_size=None``:
+
+    >>> from torch.utils.data import DataLoader
+    >>> loader = DataLoader(FrameDataset(["Pong"], batch_size=4, envs_per_game=2, seed=1), batch_size=None)
+    >>> next(iter(loader)).frames.shape
+    torch.Size([4, 3, 64, 64])
+    """
+
+    def __init__(
+        self,
+        games: Sequence[str],
+        batch_size: int = 16,
+        *,
+        envs_per_game: int = 8,
+        size: int = 64,
+        seed: int = 0,
+        weights: Sequence[float] | None = None,
+    ) -> None:
+        super().__init__()
+        check_sampler_args(games, batch_size, weights)
+        self.options = dict(
+            games=list(games), batch_size=batch_size, envs_per_game=envs_per_game,
+            size=size, weights=weights,
+        )
+        self.seed = seed
+
+    def __iter__(self) -> Iterator[FrameBatch]:
+        worker = get_worker_info()
+        worker_id = worker.id if worker is not None else 0
+        # The worker process already runs beside the trainer: no extra thread needed.
+        sampler = FrameSampler(
+            **self.options,
+            seed=self.seed + worker_id * WORKER_SEED_STRIDE,
+            background=False,
+            num_threads=1 if worker is not None else 0,
+        )
+        try:
+            yield from sampler
+        finally:
+            sampler.close()
+
+
+def collate_frames(batches: list[FrameBatch]) -> FrameBatch:
+    """Join several :class:`FrameBatch` es into one (for ``DataLoader(batch_size=k)``)."""
+    return FrameBatch(torch.cat([b.frames for b in batches]), torch.cat([b.games for b in batches]))

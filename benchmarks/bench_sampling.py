@@ -1,0 +1,76 @@
+"""Frames/s of the book's generator next to the parallel sampler, in one run.
+
+    python benchmarks/bench_sampling.py [--games Breakout AirRaid Pong] [--seconds 10]
+
+Also times gymnasium's AsyncVectorEnv (one process per env, full action space so
+games can share it), the alternative the sampler's design was weighed against.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import time
+
+import gymnasium as gym
+import numpy as np
+
+from atarigan.book_batches import iterate_batches, make_book_envs
+from atarigan.frame_sampler import FrameSampler
+from wrappers import make_env
+
+
+def rate(batches, batch_size: int, seconds: float) -> float:
+    next(batches)  # start-up is not throughput
+    start, frames = time.perf_counter(), 0
+    while time.perf_counter() - start < seconds:
+        next(batches)
+        frames += batch_size
+    return frames / (time.perf_counter() - start)
+
+
+def async_vector_batches(games, envs_per_game, batch_size):
+    fns = [make_env(g, full_action_space=True, interpolation="bilinear") for g in games for _ in range(envs_per_game)]
+    envs = gym.vector.AsyncVectorEnv(fns)
+    envs.reset(seed=0)
+    try:
+        pool = []
+        while True:
+            obs, *_ = envs.step(envs.action_space.sample())
+            pool.extend(o for o in obs if o.mean() > 0.01)
+            while len(pool) >= batch_size:
+                yield np.stack(pool[:batch_size])
+                del pool[:batch_size]
+    finally:
+        envs.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--games", nargs="+", default=["Breakout", "AirRaid", "Pong"])
+    parser.add_argument("--batch-size", type=int, default=16)
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--envs-per-game", type=int, nargs="+", default=[4, 8])
+    args = parser.parse_args()
+
+    results = {}
+    envs = make_book_envs(args.games)
+    results["book iterate_batches (1 env/game)"] = rate(iterate_batches(envs, args.batch_size, seed=0), args.batch_size, args.seconds)
+    for env in envs:
+        env.close()
+    for n in args.envs_per_game:
+        with FrameSampler(args.games, args.batch_size, envs_per_game=n, seed=0) as sampler:
+            results[f"FrameSampler ({n} envs/game)"] = rate(iter(sampler), args.batch_size, args.seconds)
+    results["gymnasium AsyncVectorEnv (1 proc/env, 2/game)"] = rate(
+        async_vector_batches(args.games, 2, args.batch_size), args.batch_size, args.seconds
+    )
+
+    book = results["book iterate_batches (1 env/game)"]
+    print(f"games: {' '.join(args.games)}; batch {args.batch_size}; {os.cpu_count()} cores")
+    print(f"{'generator':48s} {'frames/s':>9s} {'ratio':>6s}")
+    for name, fps in results.items():
+        print(f"{name:48s} {fps:9.0f} {fps / book:6.2f}")
+
+
+if __name__ == "__main__":
+    main()

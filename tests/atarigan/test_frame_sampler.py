@@ -1,0 +1,150 @@
+import os
+import threading
+
+import numpy as np
+import pytest
+import torch
+from torch.utils.data import DataLoader
+
+from atarigan.book_batches import iterate_batches, make_book_envs
+from atarigan.frame_dataset import FrameDataset
+from atarigan.frame_sampler import FrameSampler, game_quotas
+from atarigan.normalize import frames_to_unit_range
+
+GAMES = ["Breakout", "AirRaid", "Pong"]
+
+
+def child_pids() -> set[int]:
+    pids = set()
+    for task in os.listdir("/proc/self/task"):
+        with open(f"/proc/self/task/{task}/children") as f:
+            pids |= {int(p) for p in f.read().split()}
+    return pids
+
+
+def test_game_quotas_are_exact_on_average():
+    rng = np.random.default_rng(0)
+    w = np.array([0.5, 0.3, 0.2])
+    total = sum(game_quotas(16, w, rng) for _ in range(2000))
+    np.testing.assert_allclose(total / total.sum(), w, atol=0.01)
+    assert all((game_quotas(16, w, rng) >= 3).all() for _ in range(50))
+
+
+def test_book_generator_shapes_range_and_no_black_frames():
+    envs = make_book_envs(GAMES)
+    batches = iterate_batches(envs, batch_size=16, seed=0)
+    for _ in range(5):
+        batch = next(batches)
+        assert batch.shape == (16, 3, 64, 64) and batch.dtype == torch.float32
+        assert batch.min() >= -1 and batch.max() <= 1
+        # no (near) black frames: mean on the 0..255 scale above 0.01
+        assert ((batch + 1) * 127.5).mean(dim=(1, 2, 3)).min() > 0.01
+
+
+def test_book_generator_rejects_bad_input():
+    with pytest.raises(ValueError, match="batch_size must be at least 1, got 0"):
+        next(iterate_batches(make_book_envs(["Pong"]), batch_size=0))
+    with pytest.raises(ValueError, match="at least one env"):
+        next(iterate_batches([], batch_size=4))
+
+
+def test_sampler_batches_mix_every_game_and_normalise():
+    with FrameSampler(GAMES, batch_size=16, envs_per_game=4, seed=0) as sampler:
+        it = iter(sampler)
+        for _ in range(6):
+            batch = next(it)
+            assert batch.frames.shape == (16, 3, 64, 64) and batch.frames.dtype == torch.uint8
+            assert set(batch.games.tolist()) == {0, 1, 2}
+            assert batch.frames.float().mean(dim=(1, 2, 3)).min() > 0.01
+            x = frames_to_unit_range(batch.frames, "cpu")
+            assert x.dtype == torch.float32 and x.min() >= -1 and x.max() <= 1
+        shares = sampler.game_shares()
+    assert set(shares) == {"ALE/Breakout-v5", "ALE/AirRaid-v5", "ALE/Pong-v5"}
+    assert all(abs(s - 1 / 3) < 0.05 for s in shares.values())
+
+
+def test_sampler_weights_shift_the_shares():
+    with FrameSampler(["Breakout", "Pong"], batch_size=20, envs_per_game=2, seed=0, weights=[3, 1]) as sampler:
+        it = iter(sampler)
+        games = torch.cat([next(it).games for _ in range(10)])
+    assert (games == 0).float().mean().item() == pytest.approx(0.75, abs=0.05)
+
+
+@pytest.mark.parametrize("background", [True, False])
+def test_sampler_is_deterministic_for_a_seed(background):
+    def take(seed):
+        with FrameSampler(GAMES, batch_size=8, envs_per_game=3, seed=seed, background=background) as s:
+            it = iter(s)
+            return [next(it) for _ in range(4)]
+
+    a, b, c = take(5), take(5), take(6)
+    for x, y in zip(a, b):
+        assert torch.equal(x.frames, y.frames) and torch.equal(x.games, y.games)
+    assert not all(torch.equal(x.frames, z.frames) for x, z in zip(a, c))
+
+
+def test_dataloader_workers_get_distinct_seeds_and_exit():
+    before = child_pids()
+    loader = DataLoader(FrameDataset(["Pong", "Breakout"], batch_size=8, envs_per_game=2, seed=0),
+                        batch_size=None, num_workers=2)
+    it = iter(loader)
+    first, second = next(it), next(it)  # one from each worker, in turn
+    assert first.frames.shape == (8, 3, 64, 64)
+    assert not torch.equal(first.frames, second.frames)
+    del it
+    assert child_pids() <= before
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        (dict(games=[]), "games must be a non-empty list"),
+        (dict(games="Pong"), "games must be a non-empty list"),
+        (dict(games=["Pongg"]), "unknown Atari game 'Pongg'"),
+        (dict(games=["CartPole-v1"]), "not an ALE game"),
+        (dict(games=["Pong"], batch_size=0), "batch_size must be an integer of at least 1, got 0"),
+        (dict(games=["Pong", "Breakout"], weights=[1]), "weights must be 2 non-negative numbers"),
+    ],
+)
+def test_sampler_bad_input_fails_before_starting(kwargs, message):
+    threads = threading.active_count()
+    with pytest.raises(ValueError, match=message):
+        FrameSampler(**{"batch_size": 4, **kwargs})
+    assert threading.active_count() == threads
+
+
+def test_close_stops_thread_and_is_idempotent():
+    threads = threading.active_count()
+    sampler = FrameSampler(["Pong"], batch_size=4, envs_per_game=2, seed=0)
+    next(iter(sampler))
+    sampler.close()
+    sampler.close()
+    assert threading.active_count() == threads
+    assert child_pids() == set()
+    with pytest.raises(RuntimeError, match="closed"):
+        next(iter(sampler))
+
+
+def test_exception_in_consumer_still_closes():
+    threads = threading.active_count()
+    with pytest.raises(KeyError):
+        with FrameSampler(["Pong"], batch_size=4, envs_per_game=2, seed=0) as sampler:
+            next(iter(sampler))
+            raise KeyError("trainer failed")
+    assert threading.active_count() == threads
+
+
+def test_dead_producer_raises_in_consumer():
+    sampler = FrameSampler(["Pong"], batch_size=4, envs_per_game=2, seed=0, prefetch=1)
+    it = iter(sampler)
+    next(it)
+
+    def broken_recv():
+        raise OSError("emulator crashed")
+
+    sampler._envs[0].recv = broken_recv
+    with pytest.raises(RuntimeError, match="FrameSampler thread failed") as info:
+        for _ in range(50):
+            next(it)
+    assert isinstance(info.value.__cause__, OSError)
+    sampler.close()
