@@ -19,3 +19,22 @@ def test_rl_preprocessing_example_prints_the_spaces():
     assert result.returncode == 0, result.stderr
     assert "vector batch:                  (2, 4, 84, 84) float32" in result.stdout
     assert "Box(0.0, 1.0, (4, 84, 84), float32)" in result.stdout
+
+
+def test_train_loop_script_runs_a_tiny_budget(tmp_path):
+    result = run_script(
+        "train_loop.py", "--iterations", "3", "--batch-size", "4", "--envs-per-game", "1",
+        "--device", "cpu", "--logdir", str(tmp_path / "run"),
+    )
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "run" / "checkpoint_3.pt").exists()
+    assert "view with: tensorboard --logdir" in result.stdout
+
+
+def test_help_lists_every_flag():
+    result = subprocess.run([sys.executable, "-m", "atarigan.cli", "train", "--help"],
+                            capture_output=True, text=True, cwd=ROOT)
+    for flag in ("--games", "--iterations", "--batch-size", "--latent-size", "--lr", "--betas",
+                 "--device", "--logdir", "--seed", "--resume", "--report-every", "--image-every",
+                 "--checkpoint-every", "--precision", "--trainer"):
+        assert flag in result.stdout
