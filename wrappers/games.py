@@ -59,7 +59,7 @@ def resolve_env_id(game: str) -> str:
     hint = ", ".join(names[c][4:-3] for c in close) or "none close"
     raise ValueError(
         f"unknown Atari game {game!r}; closest known names: {hint} "
-        f"(atarigan.known_games() lists all {len(names)})"
+        f"(wrappers.known_games() lists all {len(names)})"
     )
 
 
