@@ -58,8 +58,3 @@ class TrainConfig:
         if unknown:
             raise ValueError(f"checkpoint config has unknown fields {sorted(unknown)}")
         return cls(**data)
-
-    def load_state_dict(self, data: dict[str, Any]) -> None:
-        """For ignite's Checkpoint; the config that rebuilds a run is read, not merged."""
-        for key, value in TrainConfig.from_state_dict(data).__dict__.items():
-            setattr(self, key, value)

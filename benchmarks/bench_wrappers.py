@@ -17,6 +17,7 @@ import gymnasium as gym
 import numpy as np
 
 from wrappers import INTERPOLATIONS, AtariInput, atari_input_chain, register_ale
+from wrappers.atari_input import chain_transform
 
 
 class BookInputWrapper(gym.ObservationWrapper):
@@ -29,21 +30,6 @@ class BookInputWrapper(gym.ObservationWrapper):
         new_obs = cv2.resize(observation, (64, 64))
         new_obs = np.moveaxis(new_obs, 2, 0)
         return new_obs.astype(np.float32)
-
-
-def chain_transform(env: gym.Env, base: gym.Env):
-    funcs = []
-    while env is not base:
-        funcs.append(env.func)
-        env = env.env
-    funcs.reverse()
-
-    def run(obs):
-        for f in funcs:
-            obs = f(obs)
-        return obs
-
-    return run
 
 
 def per_frame_us(transform, frames: list[np.ndarray], repeats: int = 3) -> float:

@@ -53,6 +53,22 @@ def atari_input_chain(
     return env
 
 
+def chain_transform(chain: gym.Env, base: gym.Env) -> Callable[[np.ndarray], np.ndarray]:
+    """One function doing what the ``TransformObservation`` wrappers between ``base`` and ``chain`` do."""
+    steps: list[Callable[[np.ndarray], np.ndarray]] = []
+    while chain is not base:
+        steps.append(chain.func)
+        chain = chain.env
+    steps.reverse()
+
+    def transform(obs: np.ndarray) -> np.ndarray:
+        for step in steps:
+            obs = step(obs)
+        return obs
+
+    return transform
+
+
 class AtariInput(TransformObservation, gym.utils.RecordConstructorArgs):
     """Resize frames to ``size``, put channels first, make them float32 in ``value_range``.
 
@@ -86,22 +102,10 @@ class AtariInput(TransformObservation, gym.utils.RecordConstructorArgs):
         interpolation: str = DEFAULT_INTERPOLATION,
     ) -> None:
         chain = atari_input_chain(env, size, value_range, interpolation)
-        steps: list[Callable[[np.ndarray], np.ndarray]] = []
-        link = chain
-        while link is not env:
-            steps.append(link.func)
-            link = link.env
-        steps.reverse()
-
-        def preprocess(obs: np.ndarray) -> np.ndarray:
-            for step in steps:
-                obs = step(obs)
-            return obs
-
         gym.utils.RecordConstructorArgs.__init__(
             self, size=size, value_range=value_range, interpolation=interpolation
         )
-        TransformObservation.__init__(self, env, preprocess, chain.observation_space)
+        TransformObservation.__init__(self, env, chain_transform(chain, env), chain.observation_space)
 
 
 #: The name the book gives this wrapper.
