@@ -42,9 +42,14 @@ def save_checkpoint(state: dict[str, Any], directory: Path, keep: int = 2) -> Pa
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    prune_checkpoints(directory, keep)
+    return path
+
+
+def prune_checkpoints(directory: Path, keep: int = 2) -> None:
+    """Delete all but the newest ``keep`` checkpoints, including those of earlier sessions."""
     for old in list_checkpoints(directory)[:-keep]:
         old.unlink(missing_ok=True)
-    return path
 
 
 def list_checkpoints(directory: Path) -> list[Path]:

@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from atarigan.device import PRECISIONS
-from atarigan.train_config import DEFAULT_GAMES, TrainConfig
+from atarigan.train_config import BACKENDS, DEFAULT_GAMES, TRAINERS, TrainConfig
 
 _DEFAULTS = TrainConfig()
 
@@ -24,6 +24,9 @@ def add_train_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--dcgan-init", action="store_true", default=None, help="initialise weights N(0, 0.02) as in DCGAN")
     parser.add_argument("--device", help="auto, cpu, cuda or cuda:N (default: auto)")
     parser.add_argument("--precision", choices=PRECISIONS, help="bf16 autocast or fp32; auto uses bf16 where it is fast (default: auto)")
+    parser.add_argument("--channels-last", action="store_true", default=None, help="channels-last memory format (faster convolutions on GPUs)")
+    parser.add_argument("--compile", action="store_true", default=None, help="torch.compile both networks (slow start, see README)")
+    parser.add_argument("--cuda-graphs", action="store_true", default=None, help="capture the GAN step as one CUDA graph (CUDA only, one process)")
     parser.add_argument("--seed", type=int, help=f"seed for networks, noise and envs (default: {d.seed})")
     parser.add_argument("--envs-per-game", type=int, help=f"emulators per game in the sampler (default: {d.envs_per_game})")
     parser.add_argument("--logdir", help="run directory (default: runs/<date>_<time>_<games>_<trainer>)")
@@ -31,7 +34,9 @@ def add_train_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--report-every", type=int, help=f"iterations between scalar logs (default: {d.report_every})")
     parser.add_argument("--image-every", type=int, help=f"iterations between image grids (default: {d.image_every})")
     parser.add_argument("--checkpoint-every", type=int, help=f"iterations between checkpoints (default: {d.checkpoint_every})")
-    parser.add_argument("--trainer", choices=("loop",), help="training driver (default: loop)")
+    parser.add_argument("--trainer", choices=TRAINERS, help="loop: the plain PyTorch loop; ignite: an Ignite Engine (default: loop)")
+    parser.add_argument("--nproc-per-node", type=int, help="processes on this machine, one per GPU (or CPU share); needs --trainer ignite (default: 1)")
+    parser.add_argument("--backend", choices=BACKENDS, help="torch.distributed backend (default: nccl on CUDA, gloo on CPU)")
 
 
 def config_from_args(args: argparse.Namespace) -> tuple[TrainConfig, set[str]]:
@@ -46,7 +51,10 @@ def config_from_args(args: argparse.Namespace) -> tuple[TrainConfig, set[str]]:
 
 def run_train(args: argparse.Namespace) -> int:
     config, explicit = config_from_args(args)
-    from atarigan.train_loop import train_loop as train
+    if config.trainer == "ignite":
+        from atarigan.train_ignite import train_ignite as train
+    else:
+        from atarigan.train_loop import train_loop as train
     from atarigan.training_run import TrainingDiverged
 
     try:
@@ -65,10 +73,16 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     train = commands.add_parser("train", help="train the GAN on Atari frames")
     add_train_arguments(train)
+    bench = commands.add_parser("bench", help="measure sampling, the GAN step and whole runs against the book's code")
+    from atarigan.benchmark import add_bench_arguments, run_bench
+
+    add_bench_arguments(bench)
     args = parser.parse_args(argv)
     try:
         if args.command == "train":
             return run_train(args)
+        if args.command == "bench":
+            return run_bench(args)
     except ValueError as exc:
         parser.exit(2, f"atarigan {args.command}: error: {exc}\n")
     return 2

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+import ignite.distributed as idist
 import torch
+from torch import nn
 
-from atarigan.gan_step import StepResult, gan_step
+from atarigan.cuda_graph_step import CudaGraphStep
+from atarigan.gan_step import StepResult, gan_step, gan_step_tensor
 from atarigan.networks import Discriminator, Generator, dcgan_init
 from atarigan.train_config import TrainConfig
 
@@ -33,12 +36,43 @@ class Gan:
         if config.dcgan_init:
             self.generator.apply(dcgan_init)
             self.discriminator.apply(dcgan_init)
-        self.opt_g = torch.optim.Adam(self.generator.parameters(), lr=config.lr, betas=config.betas)
-        self.opt_d = torch.optim.Adam(self.discriminator.parameters(), lr=config.lr, betas=config.betas)
+        if config.cuda_graphs and device.type != "cuda":
+            raise ValueError(f"cuda_graphs needs a CUDA device; the run is on {device}")
+        self.memory_format = torch.channels_last if config.channels_last else torch.contiguous_format
+        for net in (self.generator, self.discriminator):
+            # channels_last lets cuDNN pick its NHWC kernels (tensor cores); state_dicts are unchanged.
+            net.to(memory_format=self.memory_format)
+            if config.compile:
+                net.compile()  # in place, so state_dict keys stay those of the plain module
+        # capturable: Adam keeps its step count on the GPU, which a CUDA graph needs.
+        adam = {"lr": config.lr, "betas": config.betas, "capturable": config.cuda_graphs}
+        self.opt_g = torch.optim.Adam(self.generator.parameters(), **adam)
+        self.opt_d = torch.optim.Adam(self.discriminator.parameters(), **adam)
         self.noise_rng = torch.Generator(device=device)
         self.noise_rng.manual_seed(config.seed)
         # Drawn once, kept in checkpoints: the same faces of progress in every grid.
         self.fixed_noise = self.noise(FIXED_NOISE_COUNT)
+        # What the step drives: the networks themselves, or their DDP wrappers after distribute().
+        self._step_generator: nn.Module = self.generator
+        self._step_discriminator: nn.Module = self.discriminator
+        self._graph_step = CudaGraphStep(self._step_tensor) if config.cuda_graphs else None
+
+    def distribute(self) -> None:
+        """Train through ``DistributedDataParallel`` (call once per rank, after the process group is up).
+
+        Checkpoints still hold the plain networks, so a distributed run resumes in
+        one process and vice versa. ``broadcast_buffers=False``: DDP otherwise
+        re-broadcasts BatchNorm's running stats in place at every forward, and D
+        runs forward twice (real, fake) before one backward, which autograd rejects
+        on GPU ("modified by an inplace operation"). Each rank keeps its own running
+        stats; rank 0's are saved. SyncBatchNorm would also work, but it adds a
+        collective per BatchNorm layer and changes the per-batch statistics the
+        book's networks train with.
+        """
+        if idist.get_world_size() == 1:
+            return  # auto_model would wrap a single process with DataParallel on a multi-GPU host
+        self._step_generator = idist.auto_model(self.generator, sync_bn=False, broadcast_buffers=False)
+        self._step_discriminator = idist.auto_model(self.discriminator, sync_bn=False, broadcast_buffers=False)
 
     def noise(self, count: int) -> torch.Tensor:
         """(count, latent, 1, 1) standard normal noise from the run's own seeded generator."""
@@ -47,9 +81,17 @@ class Gan:
 
     def step(self, real: torch.Tensor) -> StepResult:
         """One shared GAN step on a batch of real frames in [-1, 1] on this device."""
+        real = real.contiguous(memory_format=self.memory_format)
+        noise = self.noise(real.shape[0])
+        if self._graph_step is not None:
+            return self._graph_step(real, noise)
         return gan_step(
-            self.generator, self.discriminator, self.opt_g, self.opt_d,
-            real, self.noise(real.shape[0]), self.autocast_dtype,
+            self._step_generator, self._step_discriminator, self.opt_g, self.opt_d, real, noise, self.autocast_dtype
+        )
+
+    def _step_tensor(self, real: torch.Tensor, noise: torch.Tensor) -> torch.Tensor:
+        return gan_step_tensor(
+            self._step_generator, self._step_discriminator, self.opt_g, self.opt_d, real, noise, self.autocast_dtype
         )
 
     @torch.no_grad()

@@ -7,6 +7,7 @@ from typing import NamedTuple
 
 import torch
 from torch import nn
+from torch.nn.parallel import DistributedDataParallel
 
 _bce = nn.BCEWithLogitsLoss()
 
@@ -37,8 +38,27 @@ def gan_step(
     parameters are frozen during G's backward pass, so no gradient is computed
     for them there (the book computes and then throws those away).
     """
+    values = gan_step_tensor(generator, discriminator, opt_g, opt_d, real, noise, autocast_dtype)
+    # One device-to-host copy for all four numbers, not four.
+    return StepResult(*values.tolist())
+
+
+def gan_step_tensor(
+    generator: nn.Module,
+    discriminator: nn.Module,
+    opt_g: torch.optim.Optimizer,
+    opt_d: torch.optim.Optimizer,
+    real: torch.Tensor,
+    noise: torch.Tensor,
+    autocast_dtype: torch.dtype | None = None,
+) -> torch.Tensor:
+    """:func:`gan_step` without the copy to the host: the four numbers as one device tensor.
+
+    Nothing in here waits for the device, so a CUDA graph can capture it whole.
+    """
     autocast = (
-        torch.autocast(real.device.type, dtype=autocast_dtype)
+        # The weight-cast cache must stay off: a CUDA graph replays without re-running Python.
+        torch.autocast(real.device.type, dtype=autocast_dtype, cache_enabled=False)
         if autocast_dtype is not None
         else contextlib.nullcontext()
     )
@@ -54,23 +74,24 @@ def gan_step(
     loss_d.backward()
     opt_d.step()
 
-    discriminator.requires_grad_(False)
+    # A DDP-wrapped D would wait for gradients it never gets here; its module
+    # computes the same thing without the wait.
+    frozen_d = discriminator.module if isinstance(discriminator, DistributedDataParallel) else discriminator
+    frozen_d.requires_grad_(False)
     try:
         with autocast:
-            loss_g = _bce(discriminator(fake).float(), ones)
+            loss_g = _bce(frozen_d(fake).float(), ones)
         opt_g.zero_grad(set_to_none=True)
         loss_g.backward()
         opt_g.step()
     finally:
-        discriminator.requires_grad_(True)
+        frozen_d.requires_grad_(True)
 
-    # One device-to-host copy for all four numbers, not four.
-    values = torch.stack(
+    return torch.stack(
         [
             loss_d.detach(),
             loss_g.detach(),
             torch.sigmoid(logits_real.detach().float()).mean(),
             torch.sigmoid(logits_fake.detach().float()).mean(),
         ]
-    ).tolist()
-    return StepResult(*values)
+    )

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 DEFAULT_GAMES = ("Breakout", "AirRaid", "Pong")
+TRAINERS = ("loop", "ignite")
+BACKENDS = ("gloo", "nccl")
 
 
 @dataclass
@@ -30,9 +32,18 @@ class TrainConfig:
     image_every: int = 1000
     checkpoint_every: int = 5000
     trainer: str = "loop"
+    # GPU fast path (see README, "Performance"); each is measured by `atarigan bench`.
+    channels_last: bool = False
+    compile: bool = False
+    cuda_graphs: bool = False
+    # Processes on this machine, one per device; several need the Ignite trainer.
+    nproc_per_node: int = 1
+    # torch.distributed backend; None picks nccl on CUDA and gloo on CPU.
+    backend: str | None = None
 
     def __post_init__(self) -> None:
-        for name in ("iterations", "batch_size", "envs_per_game", "report_every", "image_every", "checkpoint_every"):
+        for name in ("iterations", "batch_size", "envs_per_game", "report_every", "image_every", "checkpoint_every",
+                     "nproc_per_node"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise ValueError(f"{name} must be a positive integer, got {value!r}")
@@ -40,8 +51,17 @@ class TrainConfig:
             raise ValueError(f"lr must be a positive number, got {self.lr!r}")
         if len(self.betas) != 2 or not all(0 <= b < 1 for b in self.betas):
             raise ValueError(f"betas must be two numbers in [0, 1), got {self.betas!r}")
-        if self.trainer != "loop":
-            raise ValueError(f"trainer must be loop, got {self.trainer!r}")
+        if self.trainer not in TRAINERS:
+            raise ValueError(f"trainer must be one of {', '.join(TRAINERS)}; got {self.trainer!r}")
+        if self.backend is not None and self.backend not in BACKENDS:
+            raise ValueError(f"backend must be one of {', '.join(BACKENDS)}; got {self.backend!r}")
+        if self.trainer == "loop" and (self.nproc_per_node > 1 or self.backend is not None):
+            raise ValueError(
+                f"nproc_per_node={self.nproc_per_node}, backend={self.backend!r}: "
+                "distributed training needs trainer 'ignite' (--trainer ignite)"
+            )
+        if self.cuda_graphs and self.nproc_per_node > 1:
+            raise ValueError("cuda_graphs runs one process; it cannot be combined with nproc_per_node > 1")
         self.games = list(self.games)
         self.betas = (float(self.betas[0]), float(self.betas[1]))
 

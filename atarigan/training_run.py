@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,8 +25,10 @@ from atarigan.train_config import TrainConfig
 #: Flags that may differ on resume; everything else comes from the checkpoint's config.
 RESUME_OVERRIDABLE = (
     "iterations", "device", "precision", "report_every", "image_every", "checkpoint_every",
-    "trainer", "envs_per_game",
+    "envs_per_game", "channels_last", "compile", "cuda_graphs",
 )
+#: How this launch runs, never inherited: a run resumes in either trainer, on any process count.
+LAUNCH_FIELDS = ("trainer", "nproc_per_node", "backend")
 
 
 class TrainingDiverged(RuntimeError):
@@ -51,6 +53,7 @@ class TrainingRun:
     writer: SummaryWriter | None
     sampler: FrameSampler
     batches: Iterator
+    checkpoint: dict[str, Any] | None = None  # what the run resumed from
 
     def next_real(self) -> torch.Tensor:
         """The next real batch in [-1, 1] on the training device."""
@@ -77,6 +80,7 @@ def merge_resume_config(saved: dict[str, Any], given: TrainConfig, explicit: set
     """The checkpoint's config, with the explicitly given overridable flags applied."""
     config = TrainConfig.from_state_dict(saved)
     changes = {k: getattr(given, k) for k in RESUME_OVERRIDABLE if k in explicit}
+    changes.update({k: getattr(given, k) for k in LAUNCH_FIELDS})
     return dataclasses.replace(config, **changes)
 
 
@@ -86,11 +90,15 @@ def start_run(
     explicit: set[str] = frozenset(),
     rank: int = 0,
     world_size: int = 1,
+    device: torch.device | None = None,
+    writer_class: Callable[..., Any] = SummaryWriter,
 ) -> TrainingRun:
     """Build everything a trainer needs; on resume, restore it and replay the frame stream.
 
-    Only rank 0 gets a writer (``None`` elsewhere). Rank ``r`` samples with seed
-    ``seed + r``, so ranks see different frames.
+    Only rank 0 gets a writer (``None`` elsewhere), made by ``writer_class(logdir,
+    purge_step=...)``. Rank ``r`` samples with seed ``seed + r`` and draws its own
+    noise, so ranks see different frames and fakes. ``device`` overrides
+    ``config.device`` (each distributed rank owns one GPU).
     """
     state, path = None, None
     if resume is not None:
@@ -98,7 +106,9 @@ def start_run(
         config = merge_resume_config(state["config"], config, explicit)
         # The run continues in the directory its checkpoint lives in.
         config.logdir = str(path.parent)
-    device = resolve_device(config.device)
+    device = device if device is not None else resolve_device(config.device)
+    if device.type == "cuda":
+        torch.backends.cudnn.benchmark = True  # batch shapes never change, so the search pays once
     gan = Gan(config, device, resolve_precision(config.precision, device))
     start = 0
     if state is not None:
@@ -108,11 +118,13 @@ def start_run(
             raise ValueError(
                 f"checkpoint {str(path)!r} is at iteration {start}; pass --iterations above it to train on"
             )
+    if rank > 0:
+        gan.noise_rng.manual_seed(config.seed * 1_000_003 + rank * 7_919 + start)
     run_dir = Path(config.logdir) if config.logdir else new_run_dir("runs", config.games, config.trainer)
     writer = None
     if rank == 0:
         # purge_step drops events a crashed run wrote after its last checkpoint.
-        writer = SummaryWriter(str(run_dir), purge_step=start + 1 if start else None)
+        writer = writer_class(str(run_dir), purge_step=start + 1 if start else None)
         if start == 0:
             log_config(writer, config)
     config.logdir = str(run_dir)
@@ -126,7 +138,7 @@ def start_run(
         # the resumed run exactly the frames the uninterrupted run would have seen.
         for _ in tqdm(range(start), desc="replaying frame stream", disable=rank != 0, leave=False):
             next(batches)
-    return TrainingRun(config, device, gan, start, run_dir, writer, sampler, batches)
+    return TrainingRun(config, device, gan, start, run_dir, writer, sampler, batches, state)
 
 
 def resume_hint(run_dir: Path) -> str:

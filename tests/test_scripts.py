@@ -36,5 +36,15 @@ def test_help_lists_every_flag():
                             capture_output=True, text=True, cwd=ROOT)
     for flag in ("--games", "--iterations", "--batch-size", "--latent-size", "--lr", "--betas",
                  "--device", "--logdir", "--seed", "--resume", "--report-every", "--image-every",
-                 "--checkpoint-every", "--precision", "--trainer"):
+                 "--checkpoint-every", "--precision", "--trainer", "--nproc-per-node", "--backend"):
         assert flag in result.stdout
+
+
+def test_train_ignite_script_runs_a_tiny_budget(tmp_path):
+    result = run_script(
+        "train_ignite.py", "--iterations", "3", "--batch-size", "4", "--envs-per-game", "1",
+        "--device", "cpu", "--logdir", str(tmp_path / "run"),
+    )
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "run" / "checkpoint_3.pt").exists()
+    assert "view with: tensorboard --logdir" in result.stdout

@@ -1,0 +1,260 @@
+"""``atarigan bench``: the book's way and atarigan's, side by side in one process.
+
+Three sections, each a table with ratios against the book:
+
+- sampling: frames/s of the book's ``iterate_batches`` and of ``FrameSampler``;
+- step: ms per GAN step on a fixed batch (no data loading), the book's step and
+  ours with the speed-ups switched on one at a time;
+- e2e: iterations/s of whole training runs: the book loop, each trainer, and the
+  share of step time spent waiting for frames.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import os
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch import nn
+
+from atarigan.book_batches import iterate_batches, make_book_envs
+from atarigan.device import resolve_device, resolve_precision
+from atarigan.frame_sampler import FrameSampler
+from atarigan.gan import Gan
+from atarigan.networks import Discriminator, Generator
+from atarigan.normalize import frames_to_unit_range
+from atarigan.train_config import DEFAULT_GAMES, TrainConfig
+
+SECTIONS = ("sampling", "step", "e2e")
+
+
+def _sync(device: torch.device) -> None:
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+
+
+def _rate(step: Callable[[], Any], seconds: float, device: torch.device, warmup: int = 5) -> float:
+    """Calls per second of ``step`` over about ``seconds``, after ``warmup`` calls."""
+    for _ in range(warmup):
+        step()
+    _sync(device)
+    start, n = time.perf_counter(), 0
+    while time.perf_counter() - start < seconds:
+        step()
+        n += 1
+    _sync(device)
+    return n / (time.perf_counter() - start)
+
+
+def book_step(device: torch.device, batch_size: int) -> Callable[[torch.Tensor], tuple[float, float]]:
+    """The book's step: Sigmoid + BCELoss, fp32, D's gradients computed (and dropped) in the G update."""
+    torch.manual_seed(0)
+    disc = nn.Sequential(Discriminator(), nn.Sigmoid()).to(device)
+    gen = Generator().to(device)
+    objective = nn.BCELoss()
+    opt_g = torch.optim.Adam(gen.parameters(), lr=1e-4, betas=(0.5, 0.999))
+    opt_d = torch.optim.Adam(disc.parameters(), lr=1e-4, betas=(0.5, 0.999))
+    ones = torch.ones(batch_size, device=device)
+    zeros = torch.zeros(batch_size, device=device)
+
+    def step(batch: torch.Tensor) -> tuple[float, float]:
+        noise = torch.FloatTensor(batch_size, 100, 1, 1).normal_(0, 1).to(device)
+        fake = gen(noise)
+        opt_d.zero_grad()
+        loss_d = objective(disc(batch), ones) + objective(disc(fake.detach()), zeros)
+        loss_d.backward()
+        opt_d.step()
+        opt_g.zero_grad()
+        loss_g = objective(disc(fake), ones)
+        loss_g.backward()
+        opt_g.step()
+        return loss_d.item(), loss_g.item()
+
+    return step
+
+
+def step_variants(device: torch.device, with_compile: bool) -> list[tuple[str, dict[str, Any]]]:
+    """Our step's configurations, each adding one speed-up to the row before it."""
+    best = "bf16" if resolve_precision("auto", device) is not None else "fp32"
+    rows = [("logits, D frozen (fp32)", {"precision": "fp32"}), ("+ bf16 autocast", {"precision": "bf16"})]
+    rows.append((f"{best} + channels_last", {"precision": best, "channels_last": True}))
+    if device.type == "cuda":
+        rows.append(("+ CUDA graphs", {**rows[-1][1], "cuda_graphs": True}))
+    if with_compile:
+        rows.append(("+ torch.compile", {**rows[-1][1], "compile": True}))
+    return rows
+
+
+def bench_sampling(games: list[str], batch_size: int, envs_per_game: int, seconds: float) -> dict[str, float]:
+    cpu = torch.device("cpu")
+    envs = make_book_envs(games)
+    try:
+        batches = iterate_batches(envs, batch_size, seed=0)
+        book = _rate(lambda: next(batches), seconds, cpu, warmup=1) * batch_size
+    finally:
+        for env in envs:
+            env.close()
+    with FrameSampler(games, batch_size, envs_per_game=envs_per_game, seed=0) as sampler:
+        frames = iter(sampler)
+        ours = _rate(lambda: next(frames), seconds, cpu, warmup=1) * batch_size
+    return {"book frames/s": book, f"FrameSampler ({envs_per_game} envs/game) frames/s": ours}
+
+
+def bench_step(device: torch.device, batch_size: int, seconds: float, with_compile: bool) -> dict[str, float]:
+    """ms per step on one fixed batch already on the device."""
+    real = torch.rand(batch_size, 3, 64, 64, device=device) * 2 - 1
+    step = book_step(device, batch_size)
+    results = {"book ms/step": 1000 / _rate(lambda: step(real), seconds, device)}
+    for name, options in step_variants(device, with_compile):
+        gan = Gan(TrainConfig(batch_size=batch_size, **options), device,
+                  resolve_precision(options["precision"], device))
+        warmup = 20 if options.get("compile") else 5
+        results[f"{name} ms/step"] = 1000 / _rate(lambda: gan.step(real), seconds, device, warmup)
+    return results
+
+
+def _book_loop_rate(games: list[str], batch_size: int, device: torch.device, seconds: float) -> float:
+    envs = make_book_envs(games)
+    try:
+        batches = iterate_batches(envs, batch_size, seed=0)
+        step = book_step(device, batch_size)
+        return _rate(lambda: step(next(batches).to(device)), seconds, device)
+    finally:
+        for env in envs:
+            env.close()
+
+
+def _fed_step_rate(config: TrainConfig, device: torch.device, seconds: float) -> tuple[float, float]:
+    """Our step fed by the background sampler: iterations/s and the share of time spent waiting for frames."""
+    gan = Gan(config, device, resolve_precision(config.precision, device))
+    with FrameSampler(config.games, config.batch_size, envs_per_game=config.envs_per_game, seed=0,
+                      pin_memory=device.type == "cuda") as sampler:
+        batches: Iterator = iter(sampler)
+        waited = [0.0]
+
+        def step() -> None:
+            t = time.perf_counter()
+            frames = next(batches).frames
+            waited[0] += time.perf_counter() - t
+            gan.step(frames_to_unit_range(frames, device))
+
+        for _ in range(5):
+            step()
+        waited[0] = 0.0
+        start = time.perf_counter()
+        rate = _rate(step, seconds, device, warmup=0)
+        return rate, waited[0] / (time.perf_counter() - start)
+
+
+def _trainer_rate(trainer: str, config: TrainConfig, iterations: int) -> float:
+    """A real training run of ``iterations``; its own logged it/s, the first report window left out."""
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+    from atarigan.train_ignite import train_ignite
+    from atarigan.train_loop import train_loop
+
+    train = train_ignite if trainer == "ignite" else train_loop
+    window = max(1, iterations // 5)
+    with tempfile.TemporaryDirectory() as tmp:
+        run = dataclasses.replace(
+            config, trainer=trainer, iterations=window * 5, report_every=window,
+            image_every=config.image_every, logdir=str(Path(tmp) / "run"),
+        )
+        train(run)
+        acc = EventAccumulator(run.logdir, size_guidance={"scalars": 0})
+        acc.Reload()
+        rates = [e.value for e in acc.Scalars("speed/iterations_per_s")][1:]
+    return sum(rates) / len(rates)
+
+
+def bench_e2e(config: TrainConfig, device: torch.device, seconds: float) -> dict[str, float]:
+    results = {"book loop it/s": _book_loop_rate(config.games, config.batch_size, device, seconds)}
+    rate, wait = _fed_step_rate(config, device, seconds)
+    results["sampler-fed step it/s"] = rate
+    results["sampler-fed step data wait share"] = wait
+    iterations = max(10, int(rate * seconds))
+    for trainer in ("loop", "ignite"):
+        results[f"trainer {trainer} it/s"] = _trainer_rate(trainer, config, iterations)
+    return results
+
+
+def print_tables(results: dict[str, Any]) -> None:
+    print(f"device {results['device']} {results.get('gpu', '')}; {results['cores']} cores; "
+          f"batch {results['batch_size']}; torch {results['torch']}")
+    if "sampling" in results:
+        rows = list(results["sampling"].items())
+        book = rows[0][1]
+        print(f"\n{'sampling':44s} {'frames/s':>9s} {'vs book':>8s}")
+        for name, value in rows:
+            print(f"{name.removesuffix(' frames/s'):44s} {value:9.0f} {value / book:8.2f}")
+    if "step" in results:
+        rows = list(results["step"].items())
+        book = rows[0][1]
+        print(f"\n{'GAN step (fixed batch)':44s} {'ms/step':>9s} {'vs book':>8s}")
+        for name, value in rows:
+            print(f"{name.removesuffix(' ms/step'):44s} {value:9.2f} {book / value:8.2f}")
+    if "e2e" in results:
+        e2e = results["e2e"]
+        book = e2e["book loop it/s"]
+        print(f"\n{'end to end':44s} {'it/s':>9s} {'vs book':>8s} {'50k its':>8s}")
+        for name, value in e2e.items():
+            if name.endswith("it/s"):
+                print(f"{name.removesuffix(' it/s'):44s} {value:9.1f} {value / book:8.2f} {50_000 / value / 60:7.1f}m")
+        print(f"data wait: {e2e['sampler-fed step data wait share']:.1%} of the sampler-fed step's time")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="atarigan bench", description=__doc__.splitlines()[0])
+    add_bench_arguments(parser)
+    return run_bench(parser.parse_args(argv))
+
+
+def add_bench_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--sections", nargs="+", choices=SECTIONS, default=list(SECTIONS), help="what to measure (default: all)")
+    parser.add_argument("--device", default="auto", help="auto, cpu, cuda or cuda:N (default: auto)")
+    parser.add_argument("--batch-size", type=int, default=16, help="frames per batch (default: 16)")
+    parser.add_argument("--seconds", type=float, default=10.0, help="measuring time per row (default: 10)")
+    parser.add_argument("--games", nargs="+", default=list(DEFAULT_GAMES), help="games to sample (default: the training defaults)")
+    parser.add_argument("--envs-per-game", type=int, default=16, help="sampler emulators per game (default: 16)")
+    parser.add_argument("--compile", action="store_true", help="also measure torch.compile (adds its compile time)")
+    parser.add_argument("--fast", nargs="*", default=None, metavar="OPTION",
+                        choices=("channels_last", "cuda_graphs", "compile"),
+                        help="speed-ups the e2e trainers use (default: channels_last, plus cuda_graphs on CUDA)")
+    parser.add_argument("--json", metavar="PATH", help="also write the results here")
+
+
+def run_bench(args: argparse.Namespace) -> int:
+    if args.seconds <= 0:
+        raise ValueError(f"seconds must be positive, got {args.seconds}")
+    device = resolve_device(args.device)
+    fast = args.fast if args.fast is not None else ["channels_last"] + (["cuda_graphs"] if device.type == "cuda" else [])
+    config = TrainConfig(
+        games=args.games, batch_size=args.batch_size, envs_per_game=args.envs_per_game,
+        device=str(device), **{option: True for option in fast},
+    )
+    if args.json:
+        Path(args.json).parent.mkdir(parents=True, exist_ok=True)
+    results: dict[str, Any] = {
+        "device": str(device), "cores": os.cpu_count(), "batch_size": args.batch_size,
+        "torch": torch.__version__, "fast": fast,
+    }
+    if device.type == "cuda":
+        results["gpu"] = torch.cuda.get_device_name(device)
+        torch.backends.cudnn.benchmark = True
+    if "sampling" in args.sections:
+        results["sampling"] = bench_sampling(config.games, config.batch_size, config.envs_per_game, args.seconds)
+    if "step" in args.sections:
+        results["step"] = bench_step(device, config.batch_size, args.seconds, args.compile)
+    if "e2e" in args.sections:
+        results["e2e"] = bench_e2e(config, device, args.seconds)
+    print_tables(results)
+    if args.json:
+        Path(args.json).write_text(json.dumps(results, indent=2))
+    return 0

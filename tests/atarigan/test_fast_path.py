@@ -1,0 +1,100 @@
+"""The speed-ups change speed, not results: channels_last, torch.compile and CUDA graphs."""
+
+import copy
+import json
+
+import pytest
+import torch
+
+from atarigan.cli import main
+from atarigan.gan import Gan
+from atarigan.train_config import TrainConfig
+
+cuda = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
+
+
+def run_steps(config: TrainConfig, device: str, batches: list[torch.Tensor]) -> tuple[list, dict]:
+    gan = Gan(config, torch.device(device))
+    results = [gan.step(b.to(device)) for b in batches]
+    return results, copy.deepcopy(gan.generator.state_dict())
+
+
+def batches(n: int, size: int = 64) -> list[torch.Tensor]:
+    g = torch.Generator().manual_seed(0)
+    return [torch.rand(8, 3, size, size, generator=g) * 2 - 1 for _ in range(n)]
+
+
+def assert_same_training(a, b, atol: float) -> None:
+    """Same first-step numbers; weights apart by at most rounding-level drift.
+
+    A different kernel rounds differently; Adam's early steps move each weight by
+    about lr whatever the gradient's size, so a near-zero gradient whose sign flips
+    moves a weight 2 * lr the other way. That bounds honest drift per step.
+    """
+    assert list(a[0][0]) == pytest.approx(list(b[0][0]), abs=atol)
+    drift = 2 * TrainConfig().lr * len(a[0]) + atol
+    for key, value in a[1].items():
+        torch.testing.assert_close(b[1][key].float().cpu(), value.float().cpu(), atol=drift, rtol=0, msg=key)
+
+
+def test_channels_last_trains_like_the_default_layout():
+    base = TrainConfig(batch_size=8, precision="fp32")
+    data = batches(3)
+    assert_same_training(run_steps(base, "cpu", data),
+                         run_steps(TrainConfig(batch_size=8, precision="fp32", channels_last=True), "cpu", data),
+                         atol=1e-4)
+
+
+def test_compiled_networks_train_like_eager_ones_and_keep_their_state_dict_keys():
+    small = {"batch_size": 8, "precision": "fp32", "image_size": 16, "generator_filters": 8,
+             "discriminator_filters": 8}
+    data = batches(2, size=16)
+    eager = run_steps(TrainConfig(**small), "cpu", data)
+    compiled = run_steps(TrainConfig(**small, compile=True), "cpu", data)
+    assert list(compiled[1]) == list(eager[1])  # no "_orig_mod." prefixes: checkpoints stay interchangeable
+    assert_same_training(eager, compiled, atol=1e-4)
+
+
+def test_cuda_graphs_on_cpu_is_one_clear_error(tmp_path, capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["train", "--device", "cpu", "--cuda-graphs", "--iterations", "2", "--logdir", str(tmp_path / "r")])
+    assert info.value.code == 2
+    assert "cuda_graphs needs a CUDA device; the run is on cpu" in capsys.readouterr().err
+
+
+@cuda
+def test_cuda_graph_step_trains_like_the_eager_step():
+    data = batches(8)  # 3 eager warm-up steps, the capture, then replays
+    eager = run_steps(TrainConfig(batch_size=8, precision="fp32"), "cuda", data)
+    graphed = run_steps(TrainConfig(batch_size=8, precision="fp32", cuda_graphs=True), "cuda", data)
+    assert_same_training(eager, graphed, atol=1e-3)
+
+
+@cuda
+def test_fast_path_training_run_saves_and_resumes(tmp_path):
+    fast = ["--games", "Breakout", "Pong", "--batch-size", "8", "--envs-per-game", "2", "--device", "cuda",
+            "--channels-last", "--cuda-graphs", "--report-every", "5"]
+    assert main(["train", *fast, "--iterations", "10", "--logdir", str(tmp_path / "run")]) == 0
+    assert main(["train", "--resume", str(tmp_path / "run"), "--iterations", "20", "--cuda-graphs"]) == 0
+    assert (tmp_path / "run" / "checkpoint_20.pt").exists()
+
+
+def test_bench_prints_every_section_and_writes_json(tmp_path, capsys):
+    out = tmp_path / "bench" / "cpu.json"
+    assert main(["bench", "--device", "cpu", "--seconds", "0.3", "--batch-size", "4", "--envs-per-game", "2",
+                 "--games", "Breakout", "Pong", "--json", str(out)]) == 0
+    printed = capsys.readouterr().out
+    for heading in ("sampling", "GAN step (fixed batch)", "end to end", "data wait:"):
+        assert heading in printed
+    results = json.loads(out.read_text())
+    assert set(results) >= {"sampling", "step", "e2e", "device", "cores", "batch_size"}
+    assert {"book ms/step", "logits, D frozen (fp32) ms/step", "+ bf16 autocast ms/step"} <= set(results["step"])
+    assert {"book loop it/s", "trainer loop it/s", "trainer ignite it/s"} <= set(results["e2e"])
+    assert all(v > 0 for section in ("sampling", "step", "e2e") for v in results[section].values())
+
+
+def test_bench_rejects_bad_durations(capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["bench", "--seconds", "0"])
+    assert info.value.code == 2
+    assert "seconds must be positive, got 0.0" in capsys.readouterr().err
