@@ -7,12 +7,16 @@ import re
 import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import torch
 from tensorboardX import SummaryWriter
 
 from atarigan.normalize import unit_range_to_image
 from atarigan.train_config import TrainConfig
+
+if TYPE_CHECKING:
+    from atarigan.evaluation import Evaluation
 
 #: Scalar tags written every ``report_every`` iterations, by both trainers.
 SCALAR_TAGS = {
@@ -23,6 +27,8 @@ SCALAR_TAGS = {
     "iterations_per_s": "speed/iterations_per_s",
     "frames_per_s": "speed/frames_per_s",
 }
+#: Quality tags written every ``eval_every`` iterations (plus ``eval/share/<game>`` per game).
+EVAL_TAGS = ("eval/frechet_distance", "eval/real_floor", "eval/top_probability")
 #: Image tags written every ``image_every`` iterations.
 IMAGE_TAGS = ("images/real", "images/fake", "images/fixed_noise")
 
@@ -55,3 +61,11 @@ def log_images(
     """Tile each batch into a grid (tensorboardX does the tiling) after mapping [-1, 1] to [0, 1]."""
     for tag, images in zip(IMAGE_TAGS, (real, fake, fixed)):
         writer.add_images(tag, unit_range_to_image(images[:64]).cpu().numpy(), step, dataformats="NCHW")
+
+
+def log_evaluation(writer: SummaryWriter, step: int, result: Evaluation) -> None:
+    values = (result.frechet_distance, result.real_floor, result.top_probability)
+    for tag, value in zip(EVAL_TAGS, values):
+        writer.add_scalar(tag, value, step)
+    for game, share in result.game_share.items():
+        writer.add_scalar(f"eval/share/{game.split('/')[-1].split('-v')[0]}", share, step)

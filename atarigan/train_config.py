@@ -31,6 +31,7 @@ class TrainConfig:
     report_every: int = 100
     image_every: int = 1000
     checkpoint_every: int = 5000
+    eval_every: int = 0  # 0: never; else log atarigan evaluate's numbers every N iterations
     trainer: str = "loop"
     # GPU fast path (see README, "Performance"); each is measured by `atarigan bench`.
     channels_last: bool = False
@@ -47,6 +48,8 @@ class TrainConfig:
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise ValueError(f"{name} must be a positive integer, got {value!r}")
+        if isinstance(self.eval_every, bool) or not isinstance(self.eval_every, int) or self.eval_every < 0:
+            raise ValueError(f"eval_every must be 0 (never) or a positive integer, got {self.eval_every!r}")
         if not (isinstance(self.lr, (int, float)) and self.lr > 0):
             raise ValueError(f"lr must be a positive number, got {self.lr!r}")
         if len(self.betas) != 2 or not all(0 <= b < 1 for b in self.betas):

@@ -119,6 +119,11 @@ def _attach_logging(trainer: Engine, run: TrainingRun) -> None:
     def log_images(engine: Engine) -> None:
         run.log_images(engine.state.iteration, engine.state.real)
 
+    if run.evaluator is not None:
+        trainer.add_event_handler(
+            Events.ITERATION_COMPLETED(every=config.eval_every), lambda e: run.log_evaluation(e.state.iteration)
+        )
+
     progress = ProgressBar(desc="train", persist=True, bar_format=None)  # tqdm's own format shows it/s
     # One epoch is one iteration, so the bar counts epochs and closes when the run does.
     progress.attach(

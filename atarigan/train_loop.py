@@ -49,6 +49,8 @@ def train_loop(config: TrainConfig, resume: str | Path | None = None, explicit: 
                     sums, window_start, window_iters = [0.0] * 4, time.perf_counter(), 0
                 if iteration % config.image_every == 0:
                     run.log_images(iteration, real)
+                if config.eval_every and iteration % config.eval_every == 0:
+                    run.log_evaluation(iteration)
                 if iteration % config.checkpoint_every == 0:
                     run.save(iteration)
         if iteration > run.start_iteration and iteration % config.checkpoint_every:

@@ -1,6 +1,5 @@
 """The speed-ups change speed, not results: channels_last, torch.compile and CUDA graphs."""
 
-import copy
 import json
 
 import pytest
@@ -16,7 +15,11 @@ cuda = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GP
 def run_steps(config: TrainConfig, device: str, batches: list[torch.Tensor]) -> tuple[list, dict]:
     gan = Gan(config, torch.device(device))
     results = [gan.step(b.to(device)) for b in batches]
-    return results, copy.deepcopy(gan.generator.state_dict())
+    # Parameters only: BatchNorm's running stats follow activations, which may drift further.
+    params = {f"{name}.{key}": value.detach().clone()
+              for name, net in (("G", gan.generator), ("D", gan.discriminator))
+              for key, value in net.named_parameters()}
+    return results, params
 
 
 def batches(n: int, size: int = 64) -> list[torch.Tensor]:
@@ -32,6 +35,7 @@ def assert_same_training(a, b, atol: float) -> None:
     moves a weight 2 * lr the other way. That bounds honest drift per step.
     """
     assert list(a[0][0]) == pytest.approx(list(b[0][0]), abs=atol)
+    assert list(a[0][-1]) == pytest.approx(list(b[0][-1]), abs=0.05)  # the last step's losses still agree
     drift = 2 * TrainConfig().lr * len(a[0]) + atol
     for key, value in a[1].items():
         torch.testing.assert_close(b[1][key].float().cpu(), value.float().cpu(), atol=drift, rtol=0, msg=key)

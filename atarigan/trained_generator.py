@@ -1,0 +1,38 @@
+"""A trained Generator back from a checkpoint, and frames drawn from it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import torch
+
+from atarigan.checkpoint import load_checkpoint
+from atarigan.networks import Generator
+from atarigan.train_config import TrainConfig
+
+
+def load_generator(checkpoint: str | Path, device: str | torch.device = "cpu") -> tuple[Generator, TrainConfig, int]:
+    """The checkpoint's Generator (eval mode), the config that built it, and its iteration."""
+    path, state = load_checkpoint(checkpoint)
+    config = TrainConfig.from_state_dict(state["config"])
+    generator = Generator(config.latent_size, 3, config.generator_filters, config.image_size)
+    try:
+        generator.load_state_dict(state["gan"]["generator"])
+    except (RuntimeError, KeyError) as exc:
+        raise ValueError(f"checkpoint {str(path)!r} does not match the networks built from its config: {exc}") from exc
+    return generator.to(device).eval(), config, int(state["trainer"]["iteration"])
+
+
+@torch.no_grad()
+def generate(generator: Generator, count: int, seed: int = 0, chunk: int = 256) -> torch.Tensor:
+    """``count`` frames in [-1, 1], from seeded noise, made in chunks to bound memory."""
+    if isinstance(count, bool) or not isinstance(count, int) or count < 1:
+        raise ValueError(f"count must be a positive integer, got {count!r}")
+    device = next(generator.parameters()).device
+    rng = torch.Generator(device=device).manual_seed(seed)
+    latent = generator.latent_size
+    parts = [
+        generator(torch.randn((min(chunk, count - start), latent, 1, 1), generator=rng, device=device)).float()
+        for start in range(0, count, chunk)
+    ]
+    return torch.cat(parts)
