@@ -40,7 +40,7 @@ def _sync(device: torch.device) -> None:
         torch.cuda.synchronize(device)
 
 
-def _rate(step: Callable[[], Any], seconds: float, device: torch.device, warmup: int = 5) -> float:
+def calls_per_second(step: Callable[[], Any], seconds: float, device: torch.device, warmup: int = 5) -> float:
     """Calls per second of ``step`` over about ``seconds``, after ``warmup`` calls."""
     for _ in range(warmup):
         step()
@@ -99,13 +99,13 @@ def bench_sampling(games: list[str], batch_size: int, envs_per_game: int, second
     envs = make_book_envs(games)
     try:
         batches = iterate_batches(envs, batch_size, seed=0)
-        book = _rate(lambda: next(batches), seconds, cpu, warmup=1) * batch_size
+        book = calls_per_second(lambda: next(batches), seconds, cpu, warmup=1) * batch_size
     finally:
         for env in envs:
             env.close()
     with FrameSampler(games, batch_size, envs_per_game=envs_per_game, seed=0) as sampler:
         frames = iter(sampler)
-        ours = _rate(lambda: next(frames), seconds, cpu, warmup=1) * batch_size
+        ours = calls_per_second(lambda: next(frames), seconds, cpu, warmup=1) * batch_size
     return {"book frames/s": book, f"FrameSampler ({envs_per_game} envs/game) frames/s": ours}
 
 
@@ -113,27 +113,27 @@ def bench_step(device: torch.device, batch_size: int, seconds: float, with_compi
     """ms per step on one fixed batch already on the device."""
     real = torch.rand(batch_size, 3, 64, 64, device=device) * 2 - 1
     step = book_step(device, batch_size)
-    results = {"book ms/step": 1000 / _rate(lambda: step(real), seconds, device)}
+    results = {"book ms/step": 1000 / calls_per_second(lambda: step(real), seconds, device)}
     for name, options in step_variants(device, with_compile):
         gan = Gan(TrainConfig(batch_size=batch_size, **options), device,
                   resolve_precision(options["precision"], device))
         warmup = 20 if options.get("compile") else 5
-        results[f"{name} ms/step"] = 1000 / _rate(lambda: gan.step(real), seconds, device, warmup)
+        results[f"{name} ms/step"] = 1000 / calls_per_second(lambda: gan.step(real), seconds, device, warmup)
     return results
 
 
-def _book_loop_rate(games: list[str], batch_size: int, device: torch.device, seconds: float) -> float:
+def _book_loopcalls_per_second(games: list[str], batch_size: int, device: torch.device, seconds: float) -> float:
     envs = make_book_envs(games)
     try:
         batches = iterate_batches(envs, batch_size, seed=0)
         step = book_step(device, batch_size)
-        return _rate(lambda: step(next(batches).to(device)), seconds, device)
+        return calls_per_second(lambda: step(next(batches).to(device)), seconds, device)
     finally:
         for env in envs:
             env.close()
 
 
-def _fed_step_rate(config: TrainConfig, device: torch.device, seconds: float) -> tuple[float, float]:
+def _fed_stepcalls_per_second(config: TrainConfig, device: torch.device, seconds: float) -> tuple[float, float]:
     """Our step fed by the background sampler: iterations/s and the share of time spent waiting for frames."""
     gan = Gan(config, device, resolve_precision(config.precision, device))
     with FrameSampler(config.games, config.batch_size, envs_per_game=config.envs_per_game, seed=0,
@@ -151,11 +151,11 @@ def _fed_step_rate(config: TrainConfig, device: torch.device, seconds: float) ->
             step()
         waited[0] = 0.0
         start = time.perf_counter()
-        rate = _rate(step, seconds, device, warmup=0)
+        rate = calls_per_second(step, seconds, device, warmup=0)
         return rate, waited[0] / (time.perf_counter() - start)
 
 
-def _trainer_rate(trainer: str, config: TrainConfig, iterations: int) -> float:
+def _trainercalls_per_second(trainer: str, config: TrainConfig, iterations: int) -> float:
     """A real training run of ``iterations``; its own logged it/s, the first report window left out."""
     from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
@@ -177,31 +177,32 @@ def _trainer_rate(trainer: str, config: TrainConfig, iterations: int) -> float:
 
 
 def bench_e2e(config: TrainConfig, device: torch.device, seconds: float) -> dict[str, float]:
-    results = {"book loop it/s": _book_loop_rate(config.games, config.batch_size, device, seconds)}
-    rate, wait = _fed_step_rate(config, device, seconds)
+    results = {"book loop it/s": _book_loopcalls_per_second(config.games, config.batch_size, device, seconds)}
+    rate, wait = _fed_stepcalls_per_second(config, device, seconds)
     results["sampler-fed step it/s"] = rate
     results["sampler-fed step data wait share"] = wait
     iterations = max(10, int(rate * seconds))
     for trainer in ("loop", "ignite"):
-        results[f"trainer {trainer} it/s"] = _trainer_rate(trainer, config, iterations)
+        results[f"trainer {trainer} it/s"] = _trainercalls_per_second(trainer, config, iterations)
     return results
+
+
+def _print_ratio_table(title: str, unit: str, rows: dict[str, float], fmt: str, higher_is_faster: bool) -> None:
+    """Rows named '<name> <unit>', the first being the book's; 'vs book' > 1 means faster."""
+    book = next(iter(rows.values()))
+    print(f"\n{title:44s} {unit:>9s} {'vs book':>8s}")
+    for name, value in rows.items():
+        speedup = value / book if higher_is_faster else book / value
+        print(f"{name.removesuffix(' ' + unit):44s} {value:{fmt}} {speedup:8.2f}")
 
 
 def print_tables(results: dict[str, Any]) -> None:
     print(f"device {results['device']} {results.get('gpu', '')}; {results['cores']} cores; "
           f"batch {results['batch_size']}; torch {results['torch']}")
     if "sampling" in results:
-        rows = list(results["sampling"].items())
-        book = rows[0][1]
-        print(f"\n{'sampling':44s} {'frames/s':>9s} {'vs book':>8s}")
-        for name, value in rows:
-            print(f"{name.removesuffix(' frames/s'):44s} {value:9.0f} {value / book:8.2f}")
+        _print_ratio_table("sampling", "frames/s", results["sampling"], "9.0f", higher_is_faster=True)
     if "step" in results:
-        rows = list(results["step"].items())
-        book = rows[0][1]
-        print(f"\n{'GAN step (fixed batch)':44s} {'ms/step':>9s} {'vs book':>8s}")
-        for name, value in rows:
-            print(f"{name.removesuffix(' ms/step'):44s} {value:9.2f} {book / value:8.2f}")
+        _print_ratio_table("GAN step (fixed batch)", "ms/step", results["step"], "9.2f", higher_is_faster=False)
     if "e2e" in results:
         e2e = results["e2e"]
         book = e2e["book loop it/s"]
@@ -210,12 +211,6 @@ def print_tables(results: dict[str, Any]) -> None:
             if name.endswith("it/s"):
                 print(f"{name.removesuffix(' it/s'):44s} {value:9.1f} {value / book:8.2f} {50_000 / value / 60:7.1f}m")
         print(f"data wait: {e2e['sampler-fed step data wait share']:.1%} of the sampler-fed step's time")
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="atarigan bench", description=__doc__.splitlines()[0])
-    add_bench_arguments(parser)
-    return run_bench(parser.parse_args(argv))
 
 
 def add_bench_arguments(parser: argparse.ArgumentParser) -> None:

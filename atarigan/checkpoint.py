@@ -6,14 +6,13 @@ so files from the plain loop and the Ignite trainer are interchangeable.
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import torch
 
+from atarigan.atomic_file import atomic_write
 from atarigan.train_config import TrainConfig
 
 CHECKPOINT_KEYS = ("config", "gan", "trainer")
@@ -34,14 +33,7 @@ def save_checkpoint(state: dict[str, Any], directory: Path, keep: int = 2) -> Pa
     """Write ``checkpoint_<iteration>.pt`` atomically (temp file + rename); keep the newest ``keep``."""
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / f"checkpoint_{state['trainer']['iteration']}.pt"
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".checkpoint-", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            torch.save(state, f)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic_write(path, lambda f: torch.save(state, f), prefix=".checkpoint-")
     prune_checkpoints(directory, keep)
     return path
 
@@ -84,9 +76,9 @@ def load_checkpoint(path: str | Path) -> tuple[Path, dict[str, Any]]:
     return path, state
 
 
-def restore_gan(gan: Any, state: dict[str, Any], path: Path) -> None:
-    """Load ``state['gan']`` into ``gan``, turning shape mismatches into one clear error."""
+def restore_state(target: Any, state_dict: dict[str, Any], path: Path) -> None:
+    """Load a checkpoint's ``state_dict`` into ``target``, turning mismatches into one clear error."""
     try:
-        gan.load_state_dict(state["gan"])
+        target.load_state_dict(state_dict)
     except (RuntimeError, KeyError, ValueError) as exc:
         raise ValueError(f"checkpoint {str(path)!r} does not match the networks built from its config: {exc}") from exc

@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -19,6 +18,7 @@ import torch
 from torch import nn
 from tqdm import tqdm
 
+from atarigan.atomic_file import atomic_write
 from atarigan.frame_sampler import FrameSampler
 from atarigan.normalize import frames_to_unit_range
 from wrappers.games import resolve_env_id
@@ -121,13 +121,6 @@ def load_or_train_classifier(games: Sequence[str], image_size: int = 64, seed: i
             pass  # a damaged cache entry is retrained and replaced, never trusted
     model, accuracy = train_classifier(games, image_size, seed, device)
     cache_dir.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=cache_dir, suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            torch.save({"state_dict": model.state_dict(), "accuracy": accuracy,
-                        "games": [resolve_env_id(g) for g in games]}, f)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    saved = {"state_dict": model.state_dict(), "accuracy": accuracy, "games": [resolve_env_id(g) for g in games]}
+    atomic_write(path, lambda f: torch.save(saved, f))
     return model, accuracy

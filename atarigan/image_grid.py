@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -11,6 +10,7 @@ import torch
 from PIL import Image
 from tensorboardX.utils import make_grid
 
+from atarigan.atomic_file import atomic_write
 from atarigan.normalize import unit_range_to_image
 
 
@@ -47,13 +47,4 @@ def check_writable(path: str | Path) -> Path:
 
 def write_png(picture: np.ndarray, path: str | Path) -> Path:
     """Write atomically: a temp file in the same directory, renamed into place."""
-    path = check_writable(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}-", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            Image.fromarray(picture).save(f, format="PNG")
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    return atomic_write(check_writable(path), lambda f: Image.fromarray(picture).save(f, format="PNG"))

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import torch
 
-from atarigan.checkpoint import load_checkpoint
+from atarigan.checkpoint import load_checkpoint, restore_state
 from atarigan.networks import Generator
 from atarigan.train_config import TrainConfig
 
@@ -16,10 +16,7 @@ def load_generator(checkpoint: str | Path, device: str | torch.device = "cpu") -
     path, state = load_checkpoint(checkpoint)
     config = TrainConfig.from_state_dict(state["config"])
     generator = Generator(config.latent_size, 3, config.generator_filters, config.image_size)
-    try:
-        generator.load_state_dict(state["gan"]["generator"])
-    except (RuntimeError, KeyError) as exc:
-        raise ValueError(f"checkpoint {str(path)!r} does not match the networks built from its config: {exc}") from exc
+    restore_state(generator, state["gan"].get("generator", {}), path)
     return generator.to(device).eval(), config, int(state["trainer"]["iteration"])
 
 

@@ -13,7 +13,7 @@ import torch
 from tensorboardX import SummaryWriter
 from tqdm import tqdm
 
-from atarigan.checkpoint import checkpoint_state, load_checkpoint, restore_gan, save_checkpoint
+from atarigan.checkpoint import checkpoint_state, load_checkpoint, restore_state, save_checkpoint
 from atarigan.device import resolve_device, resolve_precision
 from atarigan.frame_sampler import FrameSampler
 from atarigan.gan import Gan
@@ -134,7 +134,7 @@ def start_run(
     gan = Gan(config, device, resolve_precision(config.precision, device))
     start = 0
     if state is not None:
-        restore_gan(gan, state, path)
+        restore_state(gan, state["gan"], path)
         start = int(state["trainer"]["iteration"])
         if start >= config.iterations:
             raise ValueError(

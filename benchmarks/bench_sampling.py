@@ -10,23 +10,20 @@ from __future__ import annotations
 
 import argparse
 import os
-import time
 
 import gymnasium as gym
 import numpy as np
+import torch
 
+from atarigan.benchmark import calls_per_second
 from atarigan.book_batches import iterate_batches, make_book_envs
 from atarigan.frame_sampler import FrameSampler
 from wrappers import make_env
 
 
 def rate(batches, batch_size: int, seconds: float) -> float:
-    next(batches)  # start-up is not throughput
-    start, frames = time.perf_counter(), 0
-    while time.perf_counter() - start < seconds:
-        next(batches)
-        frames += batch_size
-    return frames / (time.perf_counter() - start)
+    """Frames/s; the first batch is start-up, not throughput."""
+    return calls_per_second(lambda: next(batches), seconds, torch.device("cpu"), warmup=1) * batch_size
 
 
 def async_vector_batches(games, envs_per_game, batch_size):
