@@ -12,9 +12,11 @@ Three sections, each a table with ratios against the book:
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import json
 import os
+import statistics
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -40,10 +42,18 @@ def _sync(device: torch.device) -> None:
         torch.cuda.synchronize(device)
 
 
-def calls_per_second(step: Callable[[], Any], seconds: float, device: torch.device, warmup: int = 5) -> float:
+#: Calls before timing starts: start-up, cuDNN's algorithm search and the first allocations.
+WARMUP_CALLS = 5
+
+
+def warm_up(call: Callable[[], Any], calls: int = WARMUP_CALLS) -> None:
+    for _ in range(calls):
+        call()
+
+
+def calls_per_second(step: Callable[[], Any], seconds: float, device: torch.device, warmup: int = WARMUP_CALLS) -> float:
     """Calls per second of ``step`` over about ``seconds``, after ``warmup`` calls."""
-    for _ in range(warmup):
-        step()
+    warm_up(step, warmup)
     _sync(device)
     start, n = time.perf_counter(), 0
     while time.perf_counter() - start < seconds:
@@ -94,68 +104,55 @@ def step_variants(device: torch.device, with_compile: bool) -> list[tuple[str, d
     return rows
 
 
-def bench_sampling(games: list[str], batch_size: int, envs_per_game: int, seconds: float) -> dict[str, float]:
-    cpu = torch.device("cpu")
-    envs = make_book_envs(games)
-    try:
-        batches = iterate_batches(envs, batch_size, seed=0)
-        book = calls_per_second(lambda: next(batches), seconds, cpu, warmup=1) * batch_size
-    finally:
-        for env in envs:
-            env.close()
-    with FrameSampler(games, batch_size, envs_per_game=envs_per_game, seed=0) as sampler:
-        frames = iter(sampler)
-        ours = calls_per_second(lambda: next(frames), seconds, cpu, warmup=1) * batch_size
-    return {"book frames/s": book, f"FrameSampler ({envs_per_game} envs/game) frames/s": ours}
+def interleaved(rows: dict[str, Callable[[float], float]], seconds: float, rounds: int) -> dict[str, float]:
+    """Each row's median rate over ``rounds`` turns of ``seconds / rounds``, the rows taking turns.
+
+    ``rows`` maps a name to a function that measures for the given seconds and
+    returns a rate. Taking turns matters on a shared machine whose speed drifts
+    by 10-20% over a minute: the drift then touches every row alike, instead of
+    whichever row happened to run during a slow spell.
+    """
+    samples: dict[str, list[float]] = {name: [] for name in rows}
+    for _ in range(rounds):
+        for name, measure in rows.items():
+            samples[name].append(measure(seconds / rounds))
+    return {name: statistics.median(values) for name, values in samples.items()}
 
 
-def bench_step(device: torch.device, batch_size: int, seconds: float, with_compile: bool) -> dict[str, float]:
+def frames_per_second(batches: Iterator, batch_size: int) -> Callable[[float], float]:
+    """A row for :func:`interleaved`: frames/s drawn from ``batches`` over the seconds it is given."""
+    return lambda seconds: calls_per_second(lambda: next(batches), seconds, torch.device("cpu"), warmup=0) * batch_size
+
+
+def bench_sampling(games: list[str], batch_size: int, envs_per_game: int, seconds: float, rounds: int) -> dict[str, float]:
+    with contextlib.ExitStack() as stack:
+        envs = make_book_envs(games)
+        stack.callback(lambda: [env.close() for env in envs])
+        book = iterate_batches(envs, batch_size, seed=0)
+        ours = iter(stack.enter_context(FrameSampler(games, batch_size, envs_per_game=envs_per_game, seed=0)))
+        for batches in (book, ours):  # start-up (env resets, the first queue fill) is not throughput
+            warm_up(lambda: next(batches))
+        return interleaved({
+            "book frames/s": frames_per_second(book, batch_size),
+            f"FrameSampler ({envs_per_game} envs/game) frames/s": frames_per_second(ours, batch_size),
+        }, seconds, rounds)
+
+
+def bench_step(device: torch.device, batch_size: int, seconds: float, rounds: int, with_compile: bool) -> dict[str, float]:
     """ms per step on one fixed batch already on the device."""
     real = torch.rand(batch_size, 3, 64, 64, device=device) * 2 - 1
-    step = book_step(device, batch_size)
-    results = {"book ms/step": 1000 / calls_per_second(lambda: step(real), seconds, device)}
+    steps = {"book ms/step": book_step(device, batch_size)}
     for name, options in step_variants(device, with_compile):
-        gan = Gan(TrainConfig(batch_size=batch_size, **options), device,
-                  resolve_precision(options["precision"], device))
-        warmup = 20 if options.get("compile") else 5
-        results[f"{name} ms/step"] = 1000 / calls_per_second(lambda: gan.step(real), seconds, device, warmup)
-    return results
+        gan = Gan(TrainConfig(batch_size=batch_size, **options), device, resolve_precision(options["precision"], device))
+        steps[f"{name} ms/step"] = gan.step
+    rows = {}
+    for name, step in steps.items():
+        warm_up(lambda: step(real), 4 * WARMUP_CALLS if "compile" in name else WARMUP_CALLS)
+        rows[name] = lambda s, step=step: calls_per_second(lambda: step(real), s, device, warmup=0)
+    return {name: 1000 / rate for name, rate in interleaved(rows, seconds, rounds).items()}
 
 
-def _book_loopcalls_per_second(games: list[str], batch_size: int, device: torch.device, seconds: float) -> float:
-    envs = make_book_envs(games)
-    try:
-        batches = iterate_batches(envs, batch_size, seed=0)
-        step = book_step(device, batch_size)
-        return calls_per_second(lambda: step(next(batches).to(device)), seconds, device)
-    finally:
-        for env in envs:
-            env.close()
-
-
-def _fed_stepcalls_per_second(config: TrainConfig, device: torch.device, seconds: float) -> tuple[float, float]:
-    """Our step fed by the background sampler: iterations/s and the share of time spent waiting for frames."""
-    gan = Gan(config, device, resolve_precision(config.precision, device))
-    with FrameSampler(config.games, config.batch_size, envs_per_game=config.envs_per_game, seed=0,
-                      pin_memory=device.type == "cuda") as sampler:
-        batches: Iterator = iter(sampler)
-        waited = [0.0]
-
-        def step() -> None:
-            t = time.perf_counter()
-            frames = next(batches).frames
-            waited[0] += time.perf_counter() - t
-            gan.step(frames_to_unit_range(frames, device))
-
-        for _ in range(5):
-            step()
-        waited[0] = 0.0
-        start = time.perf_counter()
-        rate = calls_per_second(step, seconds, device, warmup=0)
-        return rate, waited[0] / (time.perf_counter() - start)
-
-
-def _trainercalls_per_second(trainer: str, config: TrainConfig, iterations: int) -> float:
+def _trainer_rate(trainer: str, config: TrainConfig, iterations: int) -> float:
     """A real training run of ``iterations``; its own logged it/s, the first report window left out."""
     from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
@@ -176,15 +173,50 @@ def _trainercalls_per_second(trainer: str, config: TrainConfig, iterations: int)
     return sum(rates) / len(rates)
 
 
-def bench_e2e(config: TrainConfig, device: torch.device, seconds: float) -> dict[str, float]:
-    results = {"book loop it/s": _book_loopcalls_per_second(config.games, config.batch_size, device, seconds)}
-    rate, wait = _fed_stepcalls_per_second(config, device, seconds)
-    results["sampler-fed step it/s"] = rate
-    results["sampler-fed step data wait share"] = wait
-    iterations = max(10, int(rate * seconds))
-    for trainer in ("loop", "ignite"):
-        results[f"trainer {trainer} it/s"] = _trainercalls_per_second(trainer, config, iterations)
-    return results
+def bench_e2e(config: TrainConfig, device: torch.device, seconds: float, rounds: int) -> dict[str, float]:
+    """The book loop, our step fed by the sampler, and both trainers, taking turns.
+
+    A trainer's turn is a whole short run (start-up left out); it lasts about as
+    long as the other turns, sized by the fed step's latest rate.
+    """
+    with contextlib.ExitStack() as stack:
+        envs = make_book_envs(config.games)
+        stack.callback(lambda: [env.close() for env in envs])
+        book_batches = iterate_batches(envs, config.batch_size, seed=0)
+        book = book_step(device, config.batch_size)
+
+        gan = Gan(config, device, resolve_precision(config.precision, device))
+        sampler = stack.enter_context(FrameSampler(
+            config.games, config.batch_size, envs_per_game=config.envs_per_game, seed=0,
+            pin_memory=device.type == "cuda"))
+        fed_batches: Iterator = iter(sampler)
+        waited, busy, latest = [0.0], [0.0], [1.0]
+
+        def book_iteration() -> None:
+            book(next(book_batches).to(device))
+
+        def fed_iteration() -> None:
+            start = time.perf_counter()
+            frames = next(fed_batches).frames
+            waited[0] += time.perf_counter() - start
+            gan.step(frames_to_unit_range(frames, device))
+            busy[0] += time.perf_counter() - start
+
+        def fed(s: float) -> float:
+            latest[0] = calls_per_second(fed_iteration, s, device, warmup=0)
+            return latest[0]
+
+        warm_up(book_iteration)
+        warm_up(fed_iteration)
+        waited[0] = busy[0] = 0.0
+        results = interleaved({
+            "book loop it/s": lambda s: calls_per_second(book_iteration, s, device, warmup=0),
+            "sampler-fed step it/s": fed,
+            **{f"trainer {trainer} it/s": lambda s, trainer=trainer: _trainer_rate(
+                trainer, config, max(10, int(latest[0] * s))) for trainer in ("loop", "ignite")},
+        }, seconds, rounds)
+        results["sampler-fed step data wait share"] = waited[0] / busy[0]
+        return results
 
 
 def _print_ratio_table(title: str, unit: str, rows: dict[str, float], fmt: str, higher_is_faster: bool) -> None:
@@ -218,8 +250,12 @@ def add_bench_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--device", default="auto", help="auto, cpu, cuda or cuda:N (default: auto)")
     parser.add_argument("--batch-size", type=int, default=16, help="frames per batch (default: 16)")
     parser.add_argument("--seconds", type=float, default=10.0, help="measuring time per row (default: 10)")
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="turns the rows take, sharing each row's seconds; medians are reported (default: 3)")
     parser.add_argument("--games", nargs="+", default=list(DEFAULT_GAMES), help="games to sample (default: the training defaults)")
-    parser.add_argument("--envs-per-game", type=int, default=16, help="sampler emulators per game (default: 16)")
+    default_envs = TrainConfig().envs_per_game
+    parser.add_argument("--envs-per-game", type=int, default=default_envs,
+                        help=f"sampler emulators per game (default: {default_envs})")
     parser.add_argument("--compile", action="store_true", help="also measure torch.compile (adds its compile time)")
     parser.add_argument("--fast", nargs="*", default=None, metavar="OPTION",
                         choices=("channels_last", "cuda_graphs", "compile"),
@@ -230,6 +266,8 @@ def add_bench_arguments(parser: argparse.ArgumentParser) -> None:
 def run_bench(args: argparse.Namespace) -> int:
     if args.seconds <= 0:
         raise ValueError(f"seconds must be positive, got {args.seconds}")
+    if args.rounds < 1:
+        raise ValueError(f"rounds must be at least 1, got {args.rounds}")
     device = resolve_device(args.device)
     fast = args.fast if args.fast is not None else ["channels_last"] + (["cuda_graphs"] if device.type == "cuda" else [])
     config = TrainConfig(
@@ -240,17 +278,17 @@ def run_bench(args: argparse.Namespace) -> int:
         Path(args.json).parent.mkdir(parents=True, exist_ok=True)
     results: dict[str, Any] = {
         "device": str(device), "cores": os.cpu_count(), "batch_size": args.batch_size,
-        "torch": torch.__version__, "fast": fast,
+        "torch": torch.__version__, "fast": fast, "seconds": args.seconds, "rounds": args.rounds,
     }
     if device.type == "cuda":
         results["gpu"] = torch.cuda.get_device_name(device)
         torch.backends.cudnn.benchmark = True
     if "sampling" in args.sections:
-        results["sampling"] = bench_sampling(config.games, config.batch_size, config.envs_per_game, args.seconds)
+        results["sampling"] = bench_sampling(config.games, config.batch_size, config.envs_per_game, args.seconds, args.rounds)
     if "step" in args.sections:
-        results["step"] = bench_step(device, config.batch_size, args.seconds, args.compile)
+        results["step"] = bench_step(device, config.batch_size, args.seconds, args.rounds, args.compile)
     if "e2e" in args.sections:
-        results["e2e"] = bench_e2e(config, device, args.seconds)
+        results["e2e"] = bench_e2e(config, device, args.seconds, args.rounds)
     print_tables(results)
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=2))

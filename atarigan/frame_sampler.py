@@ -4,10 +4,17 @@ Why ale-py's ``AtariVectorEnv``: one instance runs many copies of one game in C+
 threads, resizes to 64x64 RGB itself, and its ``send()``/``recv()`` split lets the
 emulators run while Python assembles the previous batch. Stepping gymnasium envs
 from Python threads does not scale (the GIL: 2 threads gave 1.09x one), and
-gymnasium's ``AsyncVectorEnv`` (one process per env) gave 1.05x on 2 cores, because
-pickling frames between processes costs nearly what it saves. On 2 cores the
-emulators themselves cap 3 games at ~4,400 frames/s (16 envs per game), ~1.5x the
-book's one-env loop; see ``benchmarks/bench_sampling.py``.
+gymnasium's ``AsyncVectorEnv`` (one process per env) gave 1.0-1.1x the book on 2
+cores: its lock-step barrier and per-step pipes eat what the second core brings.
+
+Where a frame's time goes (one core, 4 emulated frames per step): ~330 us of
+emulation, the floor for any sampler; ALE's INTER_AREA resize of a 210x160 RGB
+screen to 64x64 adds ~90-140 us. Also measured, against this design in the same
+run: two DataLoader worker processes stepping gymnasium envs (1.36-1.46x the book),
+and native-size frames resized in the producer thread with torch's antialiased
+bilinear (~5% over this design, within the machine's noise). More emulators per
+game amortise each batched step: 32 gave 1.57x the book, 16 gave 1.51x;
+see ``benchmarks/bench_sampling.py``.
 
 Frames stay uint8 until :func:`atarigan.normalize.frames_to_unit_range` moves
 them to the training device, a quarter of the bytes of float32.
@@ -95,7 +102,7 @@ class FrameSampler:
         games: Sequence[str],
         batch_size: int = 16,
         *,
-        envs_per_game: int = 16,
+        envs_per_game: int = 32,
         size: int = 64,
         seed: int | None = None,
         weights: Sequence[float] | None = None,

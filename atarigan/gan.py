@@ -17,6 +17,32 @@ from atarigan.train_config import TrainConfig
 FIXED_NOISE_COUNT = 64
 
 
+def adam_implementation(device: torch.device, cuda_graphs: bool) -> dict[str, bool]:
+    """How Adam steps here: the same maths, chosen for speed.
+
+    On CPU, fused Adam (torch >= 2.4) makes one pass over each parameter instead of
+    foreach's several, 1.4x on the optimizer alone (8.7 -> 6.0 ms per step, 2 cores).
+    On CUDA the measured path stays: foreach, ``capturable`` under CUDA graphs so the
+    step count lives on the GPU where a replayed graph can advance it.
+    """
+    if device.type == "cpu" and torch.__version__ >= (2, 4):
+        return {"fused": True}
+    return {"capturable": cuda_graphs}
+
+
+def load_optimizer_state(optimizer: torch.optim.Optimizer, state: dict[str, Any]) -> None:
+    """``optimizer.load_state_dict(state)``, keeping this optimizer's implementation flags.
+
+    Saved param groups carry the saving run's ``fused``/``foreach``/``capturable``,
+    and torch would adopt them: a CPU checkpoint resumed with ``--cuda-graphs``
+    would come back not capturable. The flags are swapped before loading, so the
+    step counts land where this run's implementation keeps them.
+    """
+    own = {key: optimizer.defaults[key] for key in ("fused", "foreach", "capturable") if key in optimizer.defaults}
+    groups = [{**group, **own} for group in state["param_groups"]]
+    optimizer.load_state_dict({**state, "param_groups": groups})
+
+
 class Gan:
     """Generator, Discriminator, both Adam optimizers and a seeded noise generator.
 
@@ -44,8 +70,7 @@ class Gan:
             net.to(memory_format=self.memory_format)
             if config.compile:
                 net.compile()  # in place, so state_dict keys stay those of the plain module
-        # capturable: Adam keeps its step count on the GPU, which a CUDA graph needs.
-        adam = {"lr": config.lr, "betas": config.betas, "capturable": config.cuda_graphs}
+        adam = {"lr": config.lr, "betas": config.betas, **adam_implementation(device, config.cuda_graphs)}
         self.opt_g = torch.optim.Adam(self.generator.parameters(), **adam)
         self.opt_d = torch.optim.Adam(self.discriminator.parameters(), **adam)
         self.noise_rng = torch.Generator(device=device)
@@ -116,7 +141,7 @@ class Gan:
     def load_state_dict(self, state: dict[str, Any]) -> None:
         self.generator.load_state_dict(state["generator"])
         self.discriminator.load_state_dict(state["discriminator"])
-        self.opt_g.load_state_dict(state["opt_g"])
-        self.opt_d.load_state_dict(state["opt_d"])
+        load_optimizer_state(self.opt_g, state["opt_g"])
+        load_optimizer_state(self.opt_d, state["opt_d"])
         self.noise_rng.set_state(state["noise_rng"].cpu())
         self.fixed_noise = state["fixed_noise"].to(self.device)

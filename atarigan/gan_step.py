@@ -56,9 +56,11 @@ def gan_step_tensor(
 
     Nothing in here waits for the device, so a CUDA graph can capture it whole.
     """
+    # Autocast's weight-cast cache lets D's two forwards in the D update share one cast
+    # of its weights; PyTorch asks for it off while a CUDA graph is being captured.
+    capturing = real.device.type == "cuda" and torch.cuda.is_current_stream_capturing()
     autocast = (
-        # The weight-cast cache must stay off: a CUDA graph replays without re-running Python.
-        torch.autocast(real.device.type, dtype=autocast_dtype, cache_enabled=False)
+        torch.autocast(real.device.type, dtype=autocast_dtype, cache_enabled=not capturing)
         if autocast_dtype is not None
         else contextlib.nullcontext()
     )

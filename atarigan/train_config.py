@@ -26,7 +26,7 @@ class TrainConfig:
     device: str = "auto"
     precision: str = "auto"
     seed: int = 0
-    envs_per_game: int = 16
+    envs_per_game: int = 32
     logdir: str | None = None
     report_every: int = 100
     image_every: int = 1000

@@ -1,6 +1,6 @@
 """Frames/s of the book's generator next to the parallel sampler, in one run.
 
-    python benchmarks/bench_sampling.py [--games Breakout AirRaid Pong] [--seconds 10]
+    python benchmarks/bench_sampling.py [--games Breakout AirRaid Pong] [--seconds 10] [--rounds 3]
 
 Also times gymnasium's AsyncVectorEnv (one process per env, full action space so
 games can share it), the alternative the sampler's design was weighed against.
@@ -9,21 +9,16 @@ games can share it), the alternative the sampler's design was weighed against.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 
 import gymnasium as gym
 import numpy as np
-import torch
 
-from atarigan.benchmark import calls_per_second
+from atarigan.benchmark import frames_per_second, interleaved, warm_up
 from atarigan.book_batches import iterate_batches, make_book_envs
 from atarigan.frame_sampler import FrameSampler
 from wrappers import make_env
-
-
-def rate(batches, batch_size: int, seconds: float) -> float:
-    """Frames/s; the first batch is start-up, not throughput."""
-    return calls_per_second(lambda: next(batches), seconds, torch.device("cpu"), warmup=1) * batch_size
 
 
 def async_vector_batches(games, envs_per_game, batch_size):
@@ -46,24 +41,29 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--games", nargs="+", default=["Breakout", "AirRaid", "Pong"])
     parser.add_argument("--batch-size", type=int, default=16)
-    parser.add_argument("--seconds", type=float, default=10.0)
-    parser.add_argument("--envs-per-game", type=int, nargs="+", default=[4, 8])
+    parser.add_argument("--seconds", type=float, default=10.0, help="measuring time per row")
+    parser.add_argument("--rounds", type=int, default=3, help="turns the rows take; medians are printed")
+    parser.add_argument("--envs-per-game", type=int, nargs="+", default=[8, 16])
     args = parser.parse_args()
 
-    results = {}
-    envs = make_book_envs(args.games)
-    results["book iterate_batches (1 env/game)"] = rate(iterate_batches(envs, args.batch_size, seed=0), args.batch_size, args.seconds)
-    for env in envs:
-        env.close()
-    for n in args.envs_per_game:
-        with FrameSampler(args.games, args.batch_size, envs_per_game=n, seed=0) as sampler:
-            results[f"FrameSampler ({n} envs/game)"] = rate(iter(sampler), args.batch_size, args.seconds)
-    results["gymnasium AsyncVectorEnv (1 proc/env, 2/game)"] = rate(
-        async_vector_batches(args.games, 2, args.batch_size), args.batch_size, args.seconds
-    )
+    with contextlib.ExitStack() as stack:
+        envs = make_book_envs(args.games)
+        stack.callback(lambda: [env.close() for env in envs])
+        sources = {"book iterate_batches (1 env/game)": iterate_batches(envs, args.batch_size, seed=0)}
+        for n in args.envs_per_game:
+            sampler = stack.enter_context(FrameSampler(args.games, args.batch_size, envs_per_game=n, seed=0))
+            sources[f"FrameSampler ({n} envs/game)"] = iter(sampler)
+        vector = async_vector_batches(args.games, 2, args.batch_size)
+        stack.callback(vector.close)
+        sources["gymnasium AsyncVectorEnv (1 proc/env, 2/game)"] = vector
+        for batches in sources.values():
+            warm_up(lambda: next(batches))
+        rows = {name: frames_per_second(batches, args.batch_size) for name, batches in sources.items()}
+        results = interleaved(rows, args.seconds, args.rounds)
 
     book = results["book iterate_batches (1 env/game)"]
-    print(f"games: {' '.join(args.games)}; batch {args.batch_size}; {os.cpu_count()} cores")
+    print(f"games: {' '.join(args.games)}; batch {args.batch_size}; {os.cpu_count()} cores; "
+          f"medians of {args.rounds} turns of {args.seconds / args.rounds:.1f} s per row")
     print(f"{'generator':48s} {'frames/s':>9s} {'ratio':>6s}")
     for name, fps in results.items():
         print(f"{name:48s} {fps:9.0f} {fps / book:6.2f}")

@@ -102,3 +102,26 @@ def test_bench_rejects_bad_durations(capsys):
         main(["bench", "--seconds", "0"])
     assert info.value.code == 2
     assert "seconds must be positive, got 0.0" in capsys.readouterr().err
+
+
+def test_interleaved_rows_take_turns_and_report_medians():
+    from atarigan.benchmark import interleaved
+
+    calls = []
+    rates = {"a": iter([5.0, 1.0, 3.0]), "b": iter([10.0, 30.0, 20.0])}
+
+    def row(name):
+        def measure(seconds):
+            calls.append((name, seconds))
+            return next(rates[name])
+        return measure
+
+    assert interleaved({"a": row("a"), "b": row("b")}, seconds=6.0, rounds=3) == {"a": 3.0, "b": 20.0}
+    assert calls == [("a", 2.0), ("b", 2.0)] * 3
+
+
+def test_bench_rejects_bad_rounds(capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["bench", "--rounds", "0"])
+    assert info.value.code == 2
+    assert "rounds must be at least 1, got 0" in capsys.readouterr().err

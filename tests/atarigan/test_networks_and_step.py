@@ -93,3 +93,27 @@ def test_bf16_autocast_step_runs_on_cpu():
     g, d, og, od = _models()
     result = gan_step(g, d, og, od, torch.rand(4, 3, 16, 16) * 2 - 1, torch.randn(4, 16, 1, 1), torch.bfloat16)
     assert all(v == v for v in result)
+
+
+def test_optimizer_state_loads_with_this_runs_implementation_flags():
+    from atarigan.gan import Gan
+    from atarigan.train_config import TrainConfig
+
+    real = torch.rand(4, 3, 64, 64) * 2 - 1
+    saved = Gan(TrainConfig(batch_size=4), torch.device("cpu"))
+    saved.step(real)
+    state = saved.state_dict()
+    # As a run with another Adam implementation (say a CUDA-graph run) would have saved it.
+    for group in state["opt_g"]["param_groups"] + state["opt_d"]["param_groups"]:
+        group.update(fused=None, foreach=True, capturable=True)
+
+    resumed = Gan(TrainConfig(batch_size=4), torch.device("cpu"))
+    resumed.load_state_dict(state)
+    for opt in (resumed.opt_g, resumed.opt_d):
+        for group in opt.param_groups:
+            for key in ("fused", "foreach", "capturable"):
+                assert group[key] == opt.defaults[key], key
+    assert resumed.opt_d.state_dict()["state"][0]["step"].item() == 1
+    result = resumed.step(real)
+    assert all(torch.isfinite(torch.tensor(result)))
+    assert resumed.opt_d.state_dict()["state"][0]["step"].item() == 2
