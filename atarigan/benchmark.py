@@ -26,7 +26,7 @@ from typing import Any
 import torch
 from torch import nn
 
-from atarigan.book_batches import iterate_batches, make_book_envs
+from atarigan.book_batches import book_batches
 from atarigan.device import resolve_device, resolve_precision
 from atarigan.frame_sampler import FrameSampler
 from atarigan.gan import Gan
@@ -119,16 +119,19 @@ def interleaved(rows: dict[str, Callable[[float], float]], seconds: float, round
     return {name: statistics.median(values) for name, values in samples.items()}
 
 
+def rate_row(call: Callable[[], Any], device: torch.device, per_call: float = 1.0) -> Callable[[float], float]:
+    """A row for :func:`interleaved`: ``per_call`` times the calls per second of ``call`` (warmed up beforehand)."""
+    return lambda seconds: calls_per_second(call, seconds, device, warmup=0) * per_call
+
+
 def frames_per_second(batches: Iterator, batch_size: int) -> Callable[[float], float]:
-    """A row for :func:`interleaved`: frames/s drawn from ``batches`` over the seconds it is given."""
-    return lambda seconds: calls_per_second(lambda: next(batches), seconds, torch.device("cpu"), warmup=0) * batch_size
+    """A row for :func:`interleaved`: frames/s drawn from ``batches``."""
+    return rate_row(lambda: next(batches), torch.device("cpu"), batch_size)
 
 
 def bench_sampling(games: list[str], batch_size: int, envs_per_game: int, seconds: float, rounds: int) -> dict[str, float]:
     with contextlib.ExitStack() as stack:
-        envs = make_book_envs(games)
-        stack.callback(lambda: [env.close() for env in envs])
-        book = iterate_batches(envs, batch_size, seed=0)
+        book = stack.enter_context(book_batches(games, batch_size, seed=0))
         ours = iter(stack.enter_context(FrameSampler(games, batch_size, envs_per_game=envs_per_game, seed=0)))
         for batches in (book, ours):  # start-up (env resets, the first queue fill) is not throughput
             warm_up(lambda: next(batches))
@@ -148,7 +151,7 @@ def bench_step(device: torch.device, batch_size: int, seconds: float, rounds: in
     rows = {}
     for name, step in steps.items():
         warm_up(lambda: step(real), 4 * WARMUP_CALLS if "compile" in name else WARMUP_CALLS)
-        rows[name] = lambda s, step=step: calls_per_second(lambda: step(real), s, device, warmup=0)
+        rows[name] = rate_row(lambda step=step: step(real), device)
     return {name: 1000 / rate for name, rate in interleaved(rows, seconds, rounds).items()}
 
 
@@ -163,8 +166,7 @@ def _trainer_rate(trainer: str, config: TrainConfig, iterations: int) -> float:
     window = max(1, iterations // 5)
     with tempfile.TemporaryDirectory() as tmp:
         run = dataclasses.replace(
-            config, trainer=trainer, iterations=window * 5, report_every=window,
-            image_every=config.image_every, logdir=str(Path(tmp) / "run"),
+            config, trainer=trainer, iterations=window * 5, report_every=window, logdir=str(Path(tmp) / "run"),
         )
         train(run)
         acc = EventAccumulator(run.logdir, size_guidance={"scalars": 0})
@@ -180,9 +182,7 @@ def bench_e2e(config: TrainConfig, device: torch.device, seconds: float, rounds:
     long as the other turns, sized by the fed step's latest rate.
     """
     with contextlib.ExitStack() as stack:
-        envs = make_book_envs(config.games)
-        stack.callback(lambda: [env.close() for env in envs])
-        book_batches = iterate_batches(envs, config.batch_size, seed=0)
+        book_frames = stack.enter_context(book_batches(config.games, config.batch_size, seed=0))
         book = book_step(device, config.batch_size)
 
         gan = Gan(config, device, resolve_precision(config.precision, device))
@@ -193,7 +193,7 @@ def bench_e2e(config: TrainConfig, device: torch.device, seconds: float, rounds:
         waited, busy, latest = [0.0], [0.0], [1.0]
 
         def book_iteration() -> None:
-            book(next(book_batches).to(device))
+            book(next(book_frames).to(device))
 
         def fed_iteration() -> None:
             start = time.perf_counter()
@@ -210,7 +210,7 @@ def bench_e2e(config: TrainConfig, device: torch.device, seconds: float, rounds:
         warm_up(fed_iteration)
         waited[0] = busy[0] = 0.0
         results = interleaved({
-            "book loop it/s": lambda s: calls_per_second(book_iteration, s, device, warmup=0),
+            "book loop it/s": rate_row(book_iteration, device),
             "sampler-fed step it/s": fed,
             **{f"trainer {trainer} it/s": lambda s, trainer=trainer: _trainer_rate(
                 trainer, config, max(10, int(latest[0] * s))) for trainer in ("loop", "ignite")},

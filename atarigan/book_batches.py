@@ -6,6 +6,7 @@ training uses the faster :class:`atarigan.frame_sampler.FrameSampler`.
 
 from __future__ import annotations
 
+import contextlib
 import random
 from collections.abc import Iterator, Sequence
 
@@ -56,3 +57,14 @@ def iterate_batches(
             del batch[:batch_size]
         if terminated or truncated:
             env.reset()
+
+
+@contextlib.contextmanager
+def book_batches(games: Sequence[str], batch_size: int = 16, seed: int | None = None) -> Iterator[Iterator[torch.Tensor]]:
+    """:func:`iterate_batches` over its own :func:`make_book_envs`, which are closed on exit."""
+    envs = make_book_envs(games)
+    try:
+        yield iterate_batches(envs, batch_size, seed)
+    finally:
+        for env in envs:
+            env.close()

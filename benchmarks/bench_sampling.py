@@ -16,7 +16,7 @@ import gymnasium as gym
 import numpy as np
 
 from atarigan.benchmark import frames_per_second, interleaved, warm_up
-from atarigan.book_batches import iterate_batches, make_book_envs
+from atarigan.book_batches import book_batches
 from atarigan.frame_sampler import FrameSampler
 from wrappers import make_env
 
@@ -47,9 +47,8 @@ def main() -> None:
     args = parser.parse_args()
 
     with contextlib.ExitStack() as stack:
-        envs = make_book_envs(args.games)
-        stack.callback(lambda: [env.close() for env in envs])
-        sources = {"book iterate_batches (1 env/game)": iterate_batches(envs, args.batch_size, seed=0)}
+        sources = {"book iterate_batches (1 env/game)":
+                   stack.enter_context(book_batches(args.games, args.batch_size, seed=0))}
         for n in args.envs_per_game:
             sampler = stack.enter_context(FrameSampler(args.games, args.batch_size, envs_per_game=n, seed=0))
             sources[f"FrameSampler ({n} envs/game)"] = iter(sampler)

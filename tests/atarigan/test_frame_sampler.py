@@ -6,7 +6,7 @@ import pytest
 import torch
 from torch.utils.data import DataLoader
 
-from atarigan.book_batches import iterate_batches, make_book_envs
+from atarigan.book_batches import book_batches, iterate_batches, make_book_envs
 from atarigan.frame_dataset import FrameDataset
 from atarigan.frame_sampler import FrameSampler, game_quotas
 from atarigan.normalize import frames_to_unit_range
@@ -31,14 +31,13 @@ def test_game_quotas_are_exact_on_average():
 
 
 def test_book_generator_shapes_range_and_no_black_frames():
-    envs = make_book_envs(GAMES)
-    batches = iterate_batches(envs, batch_size=16, seed=0)
-    for _ in range(5):
-        batch = next(batches)
-        assert batch.shape == (16, 3, 64, 64) and batch.dtype == torch.float32
-        assert batch.min() >= -1 and batch.max() <= 1
-        # no (near) black frames: mean on the 0..255 scale above 0.01
-        assert ((batch + 1) * 127.5).mean(dim=(1, 2, 3)).min() > 0.01
+    with book_batches(GAMES, batch_size=16, seed=0) as batches:
+        for _ in range(5):
+            batch = next(batches)
+            assert batch.shape == (16, 3, 64, 64) and batch.dtype == torch.float32
+            assert batch.min() >= -1 and batch.max() <= 1
+            # no (near) black frames: mean on the 0..255 scale above 0.01
+            assert ((batch + 1) * 127.5).mean(dim=(1, 2, 3)).min() > 0.01
 
 
 def test_book_generator_rejects_bad_input():
