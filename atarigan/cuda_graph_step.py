@@ -10,7 +10,6 @@ from collections.abc import Callable
 
 import torch
 
-from atarigan.gan_step import StepResult
 
 #: Eager steps before capture, on a side stream, as PyTorch asks: cuDNN picks its
 #: algorithms and the allocator settles. They are real training steps.
@@ -20,8 +19,8 @@ WARMUP_STEPS = 3
 class CudaGraphStep:
     """Runs ``step_tensor(real, noise) -> (4,) tensor`` eagerly a few times, then captures and replays it.
 
-    Inputs are copied into static tensors before each replay; the result is read
-    back with one host copy. The optimizers must be built with ``capturable=True``
+    Inputs are copied into static tensors before each replay; each call returns a
+    copy of the graph's output, which the next replay overwrites. The optimizers must be built with ``capturable=True``
     and their state must not be replaced after capture (load checkpoints first).
     """
 
@@ -31,7 +30,7 @@ class CudaGraphStep:
         self._graph: torch.cuda.CUDAGraph | None = None
         self._real = self._noise = self._out = None
 
-    def __call__(self, real: torch.Tensor, noise: torch.Tensor) -> StepResult:
+    def __call__(self, real: torch.Tensor, noise: torch.Tensor) -> torch.Tensor:
         if real.device.type != "cuda":
             raise ValueError(f"CUDA graphs need CUDA tensors; got a batch on {real.device}")
         if self._graph is None and self._calls < WARMUP_STEPS:
@@ -40,8 +39,10 @@ class CudaGraphStep:
             with torch.cuda.stream(side):
                 out = self._step_tensor(real, noise)
             torch.cuda.current_stream(real.device).wait_stream(side)
+            # Read later on this stream: the allocator must not hand its memory back to the side stream first.
+            out.record_stream(torch.cuda.current_stream(real.device))
             self._calls += 1
-            return StepResult(*out.tolist())
+            return out
         if self._graph is None:
             self._capture(real, noise)
         elif real.shape != self._real.shape:
@@ -49,7 +50,7 @@ class CudaGraphStep:
         self._real.copy_(real, non_blocking=True)
         self._noise.copy_(noise, non_blocking=True)
         self._graph.replay()
-        return StepResult(*self._out.tolist())
+        return self._out.clone()
 
     def _capture(self, real: torch.Tensor, noise: torch.Tensor) -> None:
         self._real, self._noise = real.clone(), noise.clone()

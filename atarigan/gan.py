@@ -9,7 +9,7 @@ import torch
 from torch import nn
 
 from atarigan.cuda_graph_step import CudaGraphStep
-from atarigan.gan_step import StepResult, gan_step, gan_step_tensor
+from atarigan.gan_step import StepResult, gan_step_tensor
 from atarigan.networks import Discriminator, Generator, dcgan_init
 from atarigan.train_config import TrainConfig
 
@@ -106,13 +106,15 @@ class Gan:
 
     def step(self, real: torch.Tensor) -> StepResult:
         """One shared GAN step on a batch of real frames in [-1, 1] on this device."""
+        return StepResult(*self.step_tensor(real).tolist())
+
+    def step_tensor(self, real: torch.Tensor) -> torch.Tensor:
+        """:meth:`step` whose four numbers stay on the device: the host does not wait for the step."""
         real = real.contiguous(memory_format=self.memory_format)
         noise = self.noise(real.shape[0])
         if self._graph_step is not None:
             return self._graph_step(real, noise)
-        return gan_step(
-            self._step_generator, self._step_discriminator, self.opt_g, self.opt_d, real, noise, self.autocast_dtype
-        )
+        return self._step_tensor(real, noise)
 
     def _step_tensor(self, real: torch.Tensor, noise: torch.Tensor) -> torch.Tensor:
         return gan_step_tensor(

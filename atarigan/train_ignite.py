@@ -41,7 +41,9 @@ def gan_engine(run: TrainingRun) -> Engine:
 
     One epoch is one iteration (``epoch_length=1``), so ``max_epochs`` is the
     iteration budget and raising it extends a finished run, as in checkpoints
-    written by the plain loop.
+    written by the plain loop. The output is read to floats every iteration, as
+    ignite's handlers (``TerminateOnNan``, ``RunningAverage``) expect; the plain loop
+    defers that read to its report window, which matters on a GPU.
     """
 
     def step(engine: Engine, _: None) -> StepResult:

@@ -83,6 +83,27 @@ def test_fast_path_training_run_saves_and_resumes(tmp_path):
     assert (tmp_path / "run" / "checkpoint_20.pt").exists()
 
 
+@cuda
+@pytest.mark.parametrize("cuda_graphs", [False, True])
+def test_cuda_steps_never_wait_for_the_gpu(cuda_graphs):
+    """The plain loop's step path, pinned frames to ReportWindow, queues work without a host sync."""
+    from atarigan.normalize import frames_to_unit_range
+    from atarigan.report_window import ReportWindow
+
+    gan = Gan(TrainConfig(batch_size=8, cuda_graphs=cuda_graphs), torch.device("cuda"), torch.bfloat16)
+    frames = torch.randint(0, 256, (8, 3, 64, 64), dtype=torch.uint8).pin_memory()
+    for _ in range(5):  # cuDNN's search, CUDA graph warm-up and capture may wait
+        gan.step(frames_to_unit_range(frames, "cuda"))
+    window = ReportWindow(start_iteration=5)
+    torch.cuda.set_sync_debug_mode("error")
+    try:
+        for _ in range(3):
+            window.add(gan.step_tensor(frames_to_unit_range(frames, "cuda")))
+    finally:
+        torch.cuda.set_sync_debug_mode("default")
+    assert window.report(batch_size=8)["loss_d"] > 0
+
+
 def test_bench_prints_every_section_and_writes_json(tmp_path, capsys):
     out = tmp_path / "bench" / "cpu.json"
     assert main(["bench", "--device", "cpu", "--seconds", "0.3", "--batch-size", "4", "--envs-per-game", "2",

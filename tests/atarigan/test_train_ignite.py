@@ -110,12 +110,11 @@ def test_sigint_saves_through_the_exception_handler_and_exits_130(tmp_path, proc
 
 def test_nan_loss_stops_and_keeps_last_good_checkpoint(tmp_path, monkeypatch, capsys):
     from atarigan import gan as gan_module
-    from atarigan.gan_step import StepResult
 
     run = tmp_path / "run"
     assert main(["train", *IGNITE, *TINY, "--iterations", "2", "--logdir", str(run)]) == 0
     before = load_checkpoint(run)[0]
-    monkeypatch.setattr(gan_module, "gan_step", lambda *a, **k: StepResult(float("nan"), 1.0, 0.5, 0.5))
+    monkeypatch.setattr(gan_module, "gan_step_tensor", lambda *a, **k: torch.tensor([float("nan"), 1.0, 0.5, 0.5]))
     assert main(["train", *IGNITE, "--resume", str(run), "--iterations", "5"]) == 1
     assert "loss is not finite at iteration 3" in capsys.readouterr().err
     assert list_checkpoints(run) == [before]

@@ -126,12 +126,21 @@ def test_mismatched_checkpoint(tmp_path, capsys):
 
 def test_nan_loss_stops_and_keeps_last_good_checkpoint(tmp_path, monkeypatch, capsys):
     from atarigan import gan as gan_module
-    from atarigan.gan_step import StepResult
 
     run = tmp_path / "run"
     assert main(["train", *TINY, "--iterations", "2", "--logdir", str(run)]) == 0
     before = load_checkpoint(run)[0]
-    monkeypatch.setattr(gan_module, "gan_step", lambda *a, **k: StepResult(float("nan"), 1.0, 0.5, 0.5))
-    assert main(["train", "--resume", str(run), "--iterations", "5"]) == 1
-    assert "loss is not finite at iteration 3" in capsys.readouterr().err
+    real_step, calls = gan_module.gan_step_tensor, []
+
+    def diverges_on_second_step(*args, **kwargs):
+        calls.append(1)
+        values = real_step(*args, **kwargs)
+        return values * float("nan") if len(calls) == 2 else values
+
+    monkeypatch.setattr(gan_module, "gan_step_tensor", diverges_on_second_step)
+    # Losses are read once per report window (100 here), so the NaN of iteration 4 is
+    # found when the run wants to save at its end: it must not be saved, and is named.
+    assert main(["train", "--resume", str(run), "--iterations", "6"]) == 1
+    assert "loss is not finite at iteration 4" in capsys.readouterr().err
+    assert len(calls) == 4
     assert list_checkpoints(run) == [before]
