@@ -1,20 +1,21 @@
 """Real frames for the GAN, fast: several envs per game, stepped in native threads.
 
 Why ale-py's ``AtariVectorEnv``: one instance runs many copies of one game in C++
-threads, resizes to 64x64 RGB itself, and its ``send()``/``recv()`` split lets the
-emulators run while Python assembles the previous batch. Stepping gymnasium envs
-from Python threads does not scale (the GIL: 2 threads gave 1.09x one), and
-gymnasium's ``AsyncVectorEnv`` (one process per env) gave 1.0-1.1x the book on 2
-cores: its lock-step barrier and per-step pipes eat what the second core brings.
+threads, and its ``send()``/``recv()`` split lets the emulators run while Python
+batches the previous step's frames. Stepping gymnasium envs from Python threads
+does not scale (the GIL: 2 threads gave 1.09x one), and gymnasium's
+``AsyncVectorEnv`` (one process per env) gave 1.0-1.1x the book on 2 cores: its
+lock-step barrier and per-step pipes eat what the second core brings.
 
 Where a frame's time goes (one core, 4 emulated frames per step): ~330 us of
-emulation, the floor for any sampler; ALE's INTER_AREA resize of a 210x160 RGB
-screen to 64x64 adds ~90-140 us. Also measured, against this design in the same
-run: two DataLoader worker processes stepping gymnasium envs (1.36-1.46x the book),
-and native-size frames resized in the producer thread with torch's antialiased
-bilinear (~5% over this design, within the machine's noise). More emulators per
-game amortise each batched step: 32 gave 1.57x the book, 16 gave 1.51x;
-see ``benchmarks/bench_sampling.py``.
+emulation, the floor for any sampler. Resizing the 210x160 screen to 64x64 was the
+rest: ALE's own INTER_AREA costs ~115 us a frame, so the emulators return native
+screens and :func:`atarigan.downscale.downscale_frames` shrinks each game's whole
+step at once (~25 us a frame). Measured side by side on 2 cores (three runs):
+1.65-1.90x the book's generator, against 1.45-1.59x with ALE resizing;
+``benchmarks/bench_sampling.py`` then gave 1.84x over four 15 s turns. Also measured against earlier versions: two
+DataLoader worker processes stepping gymnasium envs (1.36-1.46x), 16 emulators per
+game instead of 32 (a few % fewer frames/s).
 
 Frames stay uint8 until :func:`atarigan.normalize.frames_to_unit_range` moves
 them to the training device, a quarter of the bytes of float32.
@@ -33,7 +34,8 @@ import torch
 from ale_py.vector_env import AtariVectorEnv
 
 from atarigan.book_batches import BLACK_FRAME_MEAN
-from wrappers import resolve_env_id, rom_id
+from atarigan.downscale import downscale_frames
+from wrappers import resolve_env_id, rom_id, screen_size
 
 
 class FrameBatch(NamedTuple):
@@ -114,21 +116,23 @@ class FrameSampler:
         self.weights = check_sampler_args(games, batch_size, weights)
         if envs_per_game < 1:
             raise ValueError(f"envs_per_game must be at least 1, got {envs_per_game}")
-        if size < 1:
-            raise ValueError(f"size must be positive, got {size}")
+        if isinstance(size, bool) or not isinstance(size, int) or size < 1:
+            raise ValueError(f"size must be a positive integer, got {size!r}")
         self.games = [resolve_env_id(g) for g in games]
         self.batch_size = batch_size
         self.seed = seed
         self.pin_memory = pin_memory
         self.frames_per_game = np.zeros(len(games), dtype=np.int64)
         self._rng = np.random.default_rng(seed)
+        self.size = size
         self._envs = [
             AtariVectorEnv(
                 rom_id(game),
                 envs_per_game,
                 num_threads=num_threads,
-                img_height=size,
-                img_width=size,
+                # Native screens, resized here a whole step at a time (see the module docstring).
+                img_height=screen_size(game)[0],
+                img_width=screen_size(game)[1],
                 grayscale=False,
                 stack_num=1,
                 # The frames a random agent sees in ALE/<Game>-v5, the book's envs' successor.
@@ -164,11 +168,12 @@ class FrameSampler:
         while not self._stop.is_set():
             for g, env in enumerate(self._envs):
                 if in_flight[g]:
-                    obs = env.recv()[0][:, 0]  # (n, H, W, 3): the one frame of each stack
-                    in_flight[g] = len(pools[g]) + len(obs) < cap
+                    screens = env.recv()[0][:, 0]  # (n, H, W, 3) native: the one frame of each stack
+                    in_flight[g] = len(pools[g]) + len(screens) < cap
                     if in_flight[g]:
                         # Start the next step now, so the emulators run while we batch.
                         env.send(self._actions(env))
+                    obs = downscale_frames(screens, self.size)
                     keep = obs.reshape(len(obs), -1).mean(axis=1) > BLACK_FRAME_MEAN
                     pools[g].extend(obs[keep])
             while all(len(pools[g]) >= quotas[g] for g in range(n_games)):

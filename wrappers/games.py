@@ -70,3 +70,19 @@ def rom_id(game: str) -> str:
     if rom is None:
         raise ValueError(f"{game!r} ({spec.id}) is not an ALE game")
     return rom
+
+
+@functools.cache
+def screen_size(game: str) -> tuple[int, int]:
+    """The (height, width) of a game's own screen, before any resizing.
+
+    Most games draw 210x160; a few are taller (AirRaid: 250x160).
+
+    >>> screen_size("Pong"), screen_size("AirRaid")
+    ((210, 160), (250, 160))
+    """
+    ale = ale_py.ALEInterface()
+    ale.setLoggerMode(ale_py.LoggerMode.Error)
+    ale.loadROM(ale_py.roms.get_rom_path(rom_id(game)))
+    height, width = ale.getScreenDims()
+    return height, width

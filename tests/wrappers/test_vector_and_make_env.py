@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from ale_py.vector_env import AtariVectorEnv
 
-from wrappers import AtariInputVector, AtariVectorInput, known_games, make_env, resolve_env_id, rom_id
+from wrappers import AtariInputVector, AtariVectorInput, known_games, make_env, resolve_env_id, rom_id, screen_size
 
 
 @pytest.mark.parametrize("name, env_id", [
@@ -28,6 +28,15 @@ def test_rom_id_and_known_games():
     assert {"Breakout", "AirRaid", "Pong"} <= set(known_games())
     with pytest.raises(ValueError, match="not an ALE game"):
         rom_id("CartPole-v1")
+
+
+def test_screen_size_is_what_the_game_env_shows():
+    for game in ("Breakout", "AirRaid", "Pong"):
+        env = gym.make(resolve_env_id(game))
+        assert screen_size(game) == env.observation_space.shape[:2]
+        env.close()
+    with pytest.raises(ValueError, match="not an ALE game"):
+        screen_size("CartPole-v1")
 
 
 def test_make_env_checks_options_before_any_env_exists():
