@@ -38,6 +38,10 @@ from atarigan.downscale import downscale_frames
 from wrappers import resolve_env_id, rom_id, screen_size
 
 
+#: Where FrameSampler shrinks screens: see its ``resize`` argument.
+RESIZE_MODES = ("batched", "emulator")
+
+
 class FrameBatch(NamedTuple):
     """A batch of real frames and the index (into ``games``) of the game each came from."""
 
@@ -92,6 +96,12 @@ class FrameSampler:
     ``envs_per_game`` give the same batches. Use as a context manager, or call
     :meth:`close`: it stops the thread and closes every env.
 
+    ``resize`` says where screens are shrunk to ``size``: ``"batched"`` (default)
+    in this sampler's thread, one :func:`~atarigan.downscale.downscale_frames` call
+    per game and step; ``"emulator"`` by ALE's area resize in each emulator's native
+    thread, slower per frame but spread over every emulator thread, which may pay
+    on machines with many cores (``benchmarks/bench_sampling.py`` compares both).
+
     Example:
         >>> with FrameSampler(["Breakout", "Pong"], batch_size=8, envs_per_game=2, seed=0) as sampler:
         ...     batch = next(iter(sampler))
@@ -112,8 +122,11 @@ class FrameSampler:
         prefetch: int = 4,
         pin_memory: bool = False,
         num_threads: int = 0,
+        resize: str = "batched",
     ) -> None:
         self.weights = check_sampler_args(games, batch_size, weights)
+        if resize not in RESIZE_MODES:
+            raise ValueError(f"resize must be one of {', '.join(map(repr, RESIZE_MODES))}; got {resize!r}")
         if envs_per_game < 1:
             raise ValueError(f"envs_per_game must be at least 1, got {envs_per_game}")
         if isinstance(size, bool) or not isinstance(size, int) or size < 1:
@@ -125,14 +138,15 @@ class FrameSampler:
         self.frames_per_game = np.zeros(len(games), dtype=np.int64)
         self._rng = np.random.default_rng(seed)
         self.size = size
+        self.resize = resize
         self._envs = [
             AtariVectorEnv(
                 rom_id(game),
                 envs_per_game,
                 num_threads=num_threads,
-                # Native screens, resized here a whole step at a time (see the module docstring).
-                img_height=screen_size(game)[0],
-                img_width=screen_size(game)[1],
+                # Batched: native screens, shrunk here a whole step at a time (see the module docstring).
+                img_height=screen_size(game)[0] if resize == "batched" else size,
+                img_width=screen_size(game)[1] if resize == "batched" else size,
                 grayscale=False,
                 stack_num=1,
                 # The frames a random agent sees in ALE/<Game>-v5, the book's envs' successor.
@@ -168,12 +182,12 @@ class FrameSampler:
         while not self._stop.is_set():
             for g, env in enumerate(self._envs):
                 if in_flight[g]:
-                    screens = env.recv()[0][:, 0]  # (n, H, W, 3) native: the one frame of each stack
+                    screens = env.recv()[0][:, 0]  # (n, H, W, 3): the one frame of each stack
                     in_flight[g] = len(pools[g]) + len(screens) < cap
                     if in_flight[g]:
                         # Start the next step now, so the emulators run while we batch.
                         env.send(self._actions(env))
-                    obs = downscale_frames(screens, self.size)
+                    obs = downscale_frames(screens, self.size) if self.resize == "batched" else screens
                     keep = obs.reshape(len(obs), -1).mean(axis=1) > BLACK_FRAME_MEAN
                     pools[g].extend(obs[keep])
             while all(len(pools[g]) >= quotas[g] for g in range(n_games)):

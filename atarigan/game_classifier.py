@@ -24,7 +24,7 @@ from atarigan.normalize import frames_to_unit_range
 from wrappers.games import resolve_env_id
 
 #: Bump when the architecture or the training recipe changes: cached classifiers are then retrained.
-RECIPE_VERSION = 1
+RECIPE_VERSION = 2  # 2: the sampler's frames are shrunk by downscale_frames, not by ALE
 TRAIN_STEPS = 300
 TRAIN_BATCH = 64
 

@@ -2,7 +2,8 @@
 
     python benchmarks/bench_sampling.py [--games Breakout AirRaid Pong] [--seconds 10] [--rounds 3]
 
-Also times gymnasium's AsyncVectorEnv (one process per env, full action space so
+Each ``--envs-per-game`` count is timed with each ``--resize`` mode (screens shrunk
+in one batched call, or by ALE in the emulator threads). Also times gymnasium's AsyncVectorEnv (one process per env, full action space so
 games can share it), the alternative the sampler's design was weighed against.
 """
 
@@ -17,7 +18,7 @@ import numpy as np
 
 from atarigan.benchmark import frames_per_second, interleaved, warm_up
 from atarigan.book_batches import book_batches
-from atarigan.frame_sampler import FrameSampler
+from atarigan.frame_sampler import RESIZE_MODES, FrameSampler
 from wrappers import make_env
 
 
@@ -43,15 +44,19 @@ def main() -> None:
     parser.add_argument("--batch-size", type=int, default=16)
     parser.add_argument("--seconds", type=float, default=10.0, help="measuring time per row")
     parser.add_argument("--rounds", type=int, default=3, help="turns the rows take; medians are printed")
-    parser.add_argument("--envs-per-game", type=int, nargs="+", default=[8, 16])
+    parser.add_argument("--envs-per-game", type=int, nargs="+", default=[16, 32])
+    parser.add_argument("--resize", nargs="+", choices=RESIZE_MODES, default=list(RESIZE_MODES),
+                        help="where FrameSampler shrinks screens (default: both)")
     args = parser.parse_args()
 
     with contextlib.ExitStack() as stack:
         sources = {"book iterate_batches (1 env/game)":
                    stack.enter_context(book_batches(args.games, args.batch_size, seed=0))}
         for n in args.envs_per_game:
-            sampler = stack.enter_context(FrameSampler(args.games, args.batch_size, envs_per_game=n, seed=0))
-            sources[f"FrameSampler ({n} envs/game)"] = iter(sampler)
+            for resize in args.resize:
+                sampler = stack.enter_context(
+                    FrameSampler(args.games, args.batch_size, envs_per_game=n, seed=0, resize=resize))
+                sources[f"FrameSampler ({n} envs/game, {resize} resize)"] = iter(sampler)
         vector = async_vector_batches(args.games, 2, args.batch_size)
         stack.callback(vector.close)
         sources["gymnasium AsyncVectorEnv (1 proc/env, 2/game)"] = vector

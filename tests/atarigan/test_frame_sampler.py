@@ -62,6 +62,19 @@ def test_sampler_batches_mix_every_game_and_normalise():
     assert all(abs(s - 1 / 3) < 0.05 for s in shares.values())
 
 
+def test_both_resize_modes_give_nearly_the_same_frames():
+    def frames(resize):
+        with FrameSampler(["Breakout", "AirRaid"], batch_size=16, envs_per_game=2, seed=3, resize=resize) as s:
+            it = iter(s)
+            return torch.cat([next(it).frames for _ in range(3)])
+
+    batched, emulator = frames("batched"), frames("emulator")
+    assert batched.shape == emulator.shape == (48, 3, 64, 64)
+    # Same seed, same emulator states; only the resampling filter differs (by about a grey level).
+    assert (batched.float() - emulator.float()).abs().mean() < 2.0
+    assert not torch.equal(batched, emulator)
+
+
 def test_sampler_weights_shift_the_shares():
     with FrameSampler(["Breakout", "Pong"], batch_size=20, envs_per_game=2, seed=0, weights=[3, 1]) as sampler:
         it = iter(sampler)
@@ -103,34 +116,36 @@ def test_dataloader_workers_get_distinct_seeds_and_exit():
         (dict(games=["CartPole-v1"]), "not an ALE game"),
         (dict(games=["Pong"], batch_size=0), "batch_size must be an integer of at least 1, got 0"),
         (dict(games=["Pong", "Breakout"], weights=[1]), "weights must be 2 non-negative numbers"),
+        (dict(games=["Pong"], resize="cv2"), "resize must be one of 'batched', 'emulator'; got 'cv2'"),
+        (dict(games=["Pong"], size=64.0), "size must be a positive integer, got 64.0"),
     ],
 )
 def test_sampler_bad_input_fails_before_starting(kwargs, message):
-    threads = threading.active_count()
+    threads = set(threading.enumerate())
     with pytest.raises(ValueError, match=message):
         FrameSampler(**{"batch_size": 4, **kwargs})
-    assert threading.active_count() == threads
+    assert set(threading.enumerate()) <= threads, "threads left behind"
 
 
 def test_close_stops_thread_and_is_idempotent():
-    threads = threading.active_count()
+    threads = set(threading.enumerate())
     sampler = FrameSampler(["Pong"], batch_size=4, envs_per_game=2, seed=0)
     next(iter(sampler))
     sampler.close()
     sampler.close()
-    assert threading.active_count() == threads
+    assert set(threading.enumerate()) <= threads, "threads left behind"
     assert child_pids() == set()
     with pytest.raises(RuntimeError, match="closed"):
         next(iter(sampler))
 
 
 def test_exception_in_consumer_still_closes():
-    threads = threading.active_count()
+    threads = set(threading.enumerate())
     with pytest.raises(KeyError):
         with FrameSampler(["Pong"], batch_size=4, envs_per_game=2, seed=0) as sampler:
             next(iter(sampler))
             raise KeyError("trainer failed")
-    assert threading.active_count() == threads
+    assert set(threading.enumerate()) <= threads, "threads left behind"
 
 
 def test_dead_producer_raises_in_consumer():
