@@ -11,9 +11,9 @@ Where a frame's time goes (one core, 4 emulated frames per step): ~330 us of
 emulation, the floor for any sampler. Resizing the 210x160 screen to 64x64 was the
 rest: ALE's own INTER_AREA costs ~115 us a frame, so the emulators return native
 screens and :func:`atarigan.downscale.downscale_frames` shrinks each game's whole
-step at once (~25 us a frame). Measured side by side on 2 cores (three runs):
-1.65-1.90x the book's generator, against 1.45-1.59x with ALE resizing;
-``benchmarks/bench_sampling.py`` then gave 1.84x over four 15 s turns. Also measured against earlier versions: two
+step at once (~25 us a frame). Measured side by side on 2 cores (six runs):
+1.59-1.90x the book's generator, median 1.71x, against 1.45-1.59x with ALE
+resizing (``resize="emulator"``). Also measured against earlier versions: two
 DataLoader worker processes stepping gymnasium envs (1.36-1.46x), 16 emulators per
 game instead of 32 (a few % fewer frames/s).
 
