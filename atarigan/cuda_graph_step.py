@@ -20,8 +20,9 @@ class CudaGraphStep:
     """Runs ``step_tensor(real, noise) -> (4,) tensor`` eagerly a few times, then captures and replays it.
 
     Inputs are copied into static tensors before each replay; each call returns a
-    copy of the graph's output, which the next replay overwrites. The optimizers must be built with ``capturable=True``
-    and their state must not be replaced after capture (load checkpoints first).
+    copy of the graph's output, which the next replay overwrites. The optimizers
+    must be built with ``capturable=True`` and their state must not be replaced
+    after capture (load checkpoints first).
     """
 
     def __init__(self, step_tensor: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]) -> None:

@@ -139,14 +139,15 @@ class FrameSampler:
         self._rng = np.random.default_rng(seed)
         self.size = size
         self.resize = resize
+        # Batched: the emulators return native screens, shrunk here a whole step at a time.
+        env_dims = [screen_size(game) if resize == "batched" else (size, size) for game in games]
         self._envs = [
             AtariVectorEnv(
                 rom_id(game),
                 envs_per_game,
                 num_threads=num_threads,
-                # Batched: native screens, shrunk here a whole step at a time (see the module docstring).
-                img_height=screen_size(game)[0] if resize == "batched" else size,
-                img_width=screen_size(game)[1] if resize == "batched" else size,
+                img_height=height,
+                img_width=width,
                 grayscale=False,
                 stack_num=1,
                 # The frames a random agent sees in ALE/<Game>-v5, the book's envs' successor.
@@ -157,7 +158,7 @@ class FrameSampler:
                 use_fire_reset=False,
                 reward_clipping=False,
             )
-            for game in games
+            for game, (height, width) in zip(games, env_dims)
         ]
         self._stop = threading.Event()
         self._queue: queue.Queue = queue.Queue(maxsize=prefetch)

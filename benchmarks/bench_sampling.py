@@ -3,8 +3,9 @@
     python benchmarks/bench_sampling.py [--games Breakout AirRaid Pong] [--seconds 10] [--rounds 3]
 
 Each ``--envs-per-game`` count is timed with each ``--resize`` mode (screens shrunk
-in one batched call, or by ALE in the emulator threads). Also times gymnasium's AsyncVectorEnv (one process per env, full action space so
-games can share it), the alternative the sampler's design was weighed against.
+in one batched call, or by ALE in the emulator threads). Also times gymnasium's
+AsyncVectorEnv (one process per env, full action space so games can share it),
+the alternative the sampler's design was weighed against.
 """
 
 from __future__ import annotations

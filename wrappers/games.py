@@ -82,7 +82,7 @@ def screen_size(game: str) -> tuple[int, int]:
     ((210, 160), (250, 160))
     """
     ale = ale_py.ALEInterface()
-    ale.setLoggerMode(ale_py.LoggerMode.Error)
+    ale.setLoggerMode(ale_py.LoggerMode.Error)  # no banner; ale-py's AtariEnv sets the same
     ale.loadROM(ale_py.roms.get_rom_path(rom_id(game)))
     height, width = ale.getScreenDims()
     return height, width

@@ -4,13 +4,13 @@ import pytest
 from ale_py.vector_env import AtariVectorEnv
 
 from atarigan.downscale import downscale_frames
-from wrappers import screen_size
+from wrappers import rom_id, screen_size
 from wrappers.frame_ops import resize_frame
 
 
 def real_screens(game: str, count: int = 16) -> np.ndarray:
     height, width = screen_size(game)
-    env = AtariVectorEnv(game.lower(), count, img_height=height, img_width=width, grayscale=False, stack_num=1,
+    env = AtariVectorEnv(rom_id(game), count, img_height=height, img_width=width, grayscale=False, stack_num=1,
                          maxpool=False)
     env.reset(seed=0)
     rng = np.random.default_rng(0)
