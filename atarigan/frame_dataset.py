@@ -51,6 +51,7 @@ class FrameDataset(IterableDataset):
             seed=self.seed + worker_id * WORKER_SEED_STRIDE,
             background=False,
             num_threads=1 if worker is not None else 0,
+            frame_threads=0 if worker is not None else None,
         )
         try:
             yield from sampler

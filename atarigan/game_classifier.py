@@ -24,7 +24,9 @@ from atarigan.normalize import frames_to_unit_range
 from wrappers.games import resolve_env_id
 
 #: Bump when the architecture or the training recipe changes: cached classifiers are then retrained.
-RECIPE_VERSION = 2  # 2: the sampler's frames are shrunk by downscale_frames, not by ALE
+# 2: the sampler's frames are shrunk by downscale_frames, not by ALE.
+# 3: the sampler draws its batches' game quotas by systematic sampling: other training batches.
+RECIPE_VERSION = 3
 TRAIN_STEPS = 300
 TRAIN_BATCH = 64
 

@@ -3,7 +3,8 @@
     python benchmarks/bench_sampling.py [--games Breakout AirRaid Pong] [--seconds 10] [--rounds 3]
 
 Each ``--envs-per-game`` count is timed with each ``--resize`` mode (screens shrunk
-in one batched call, or by ALE in the emulator threads). Also times gymnasium's
+in one batched call, or by ALE in the emulator threads) and each ``--frame-threads``
+count (default: the sampler's own choice for this machine). Also times gymnasium's
 AsyncVectorEnv (one process per env, full action space so games can share it),
 the alternative the sampler's design was weighed against.
 """
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import itertools
 import os
 
 import gymnasium as gym
@@ -19,7 +21,7 @@ import numpy as np
 
 from atarigan.benchmark import frames_per_second, interleaved, warm_up
 from atarigan.book_batches import book_batches
-from atarigan.frame_sampler import RESIZE_MODES, FrameSampler
+from atarigan.frame_sampler import RESIZE_MODES, FrameSampler, default_frame_threads
 from wrappers import make_env
 
 
@@ -48,16 +50,17 @@ def main() -> None:
     parser.add_argument("--envs-per-game", type=int, nargs="+", default=[16, 32])
     parser.add_argument("--resize", nargs="+", choices=RESIZE_MODES, default=list(RESIZE_MODES),
                         help="where FrameSampler shrinks screens (default: both)")
+    parser.add_argument("--frame-threads", type=int, nargs="+", default=[default_frame_threads()],
+                        help="threads turning screens into frames (default: %(default)s on this machine)")
     args = parser.parse_args()
 
     with contextlib.ExitStack() as stack:
         sources = {"book iterate_batches (1 env/game)":
                    stack.enter_context(book_batches(args.games, args.batch_size, seed=0))}
-        for n in args.envs_per_game:
-            for resize in args.resize:
-                sampler = stack.enter_context(
-                    FrameSampler(args.games, args.batch_size, envs_per_game=n, seed=0, resize=resize))
-                sources[f"FrameSampler ({n} envs/game, {resize} resize)"] = iter(sampler)
+        for n, resize, threads in itertools.product(args.envs_per_game, args.resize, args.frame_threads):
+            sampler = stack.enter_context(FrameSampler(
+                args.games, args.batch_size, envs_per_game=n, seed=0, resize=resize, frame_threads=threads))
+            sources[f"FrameSampler ({n} envs/game, {resize} resize, {threads} frame threads)"] = iter(sampler)
         vector = async_vector_batches(args.games, 2, args.batch_size)
         stack.callback(vector.close)
         sources["gymnasium AsyncVectorEnv (1 proc/env, 2/game)"] = vector
@@ -69,9 +72,10 @@ def main() -> None:
     book = results["book iterate_batches (1 env/game)"]
     print(f"games: {' '.join(args.games)}; batch {args.batch_size}; {os.cpu_count()} cores; "
           f"medians of {args.rounds} turns of {args.seconds / args.rounds:.1f} s per row")
-    print(f"{'generator':48s} {'frames/s':>9s} {'ratio':>6s}")
+    width = max(map(len, results))
+    print(f"{'generator':{width}s} {'frames/s':>9s} {'ratio':>6s}")
     for name, fps in results.items():
-        print(f"{name:48s} {fps:9.0f} {fps / book:6.2f}")
+        print(f"{name:{width}s} {fps:9.0f} {fps / book:6.2f}")
 
 
 if __name__ == "__main__":

@@ -47,16 +47,19 @@ def test_help_lists_every_flag():
 def test_sampling_benchmark_prints_every_row_with_its_ratio():
     result = subprocess.run(
         [sys.executable, str(ROOT / "benchmarks" / "bench_sampling.py"), "--games", "Breakout", "Pong",
-         "--batch-size", "4", "--seconds", "0.4", "--rounds", "2", "--envs-per-game", "2"],
+         "--batch-size", "4", "--seconds", "0.4", "--rounds", "2", "--envs-per-game", "2", "--frame-threads", "0", "2"],
         capture_output=True, text=True, timeout=300, cwd=ROOT,
     )
     assert result.returncode == 0, result.stderr
-    rows = {line[:48].strip(): line[48:].split() for line in result.stdout.splitlines()[2:]}
+    rows = {name.strip(): numbers.split() for name, numbers in
+            (line.rsplit(")", 1) for line in result.stdout.splitlines()[2:])}
     assert set(rows) == {
-        "book iterate_batches (1 env/game)",
-        "FrameSampler (2 envs/game, batched resize)",
-        "FrameSampler (2 envs/game, emulator resize)",
-        "gymnasium AsyncVectorEnv (1 proc/env, 2/game)",
+        "book iterate_batches (1 env/game",
+        "FrameSampler (2 envs/game, batched resize, 0 frame threads",
+        "FrameSampler (2 envs/game, batched resize, 2 frame threads",
+        "FrameSampler (2 envs/game, emulator resize, 0 frame threads",
+        "FrameSampler (2 envs/game, emulator resize, 2 frame threads",
+        "gymnasium AsyncVectorEnv (1 proc/env, 2/game",
     }
-    assert rows["book iterate_batches (1 env/game)"][1] == "1.00"
+    assert rows["book iterate_batches (1 env/game"][1] == "1.00"
     assert all(float(fps) > 0 for fps, _ in rows.values())

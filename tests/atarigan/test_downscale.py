@@ -27,9 +27,9 @@ def real_screens(game: str, count: int = 16) -> np.ndarray:
 def test_real_screens_come_out_close_to_area_resizing(game):
     screens = real_screens(game)
     small = downscale_frames(screens, 64)
-    area = np.stack([resize_frame(s, (64, 64), cv2.INTER_AREA) for s in screens])
-    plain = np.stack([resize_frame(s, (64, 64), cv2.INTER_LINEAR) for s in screens])
-    assert small.shape == (16, 64, 64, 3) and small.dtype == np.uint8
+    area = np.stack([resize_frame(s, (64, 64), cv2.INTER_AREA) for s in screens]).transpose(0, 3, 1, 2)
+    plain = np.stack([resize_frame(s, (64, 64), cv2.INTER_LINEAR) for s in screens]).transpose(0, 3, 1, 2)
+    assert small.shape == (16, 3, 64, 64) and small.dtype == np.uint8 and small.flags.c_contiguous
     ours = np.abs(small.astype(int) - area).mean()
     # Within about one grey level of INTER_AREA, and nearer to it than plain bilinear sampling.
     assert ours < 1.5 and ours < np.abs(plain.astype(int) - area).mean()

@@ -1,5 +1,5 @@
 import os
-import threading
+from collections import deque
 
 import numpy as np
 import pytest
@@ -8,10 +8,16 @@ from torch.utils.data import DataLoader
 
 from atarigan.book_batches import book_batches, iterate_batches, make_book_envs
 from atarigan.frame_dataset import FrameDataset
-from atarigan.frame_sampler import FrameSampler, game_quotas
+import atarigan.frame_sampler as frame_sampler_module
+from atarigan.frame_sampler import FrameSampler, frames_from_screens, game_quotas, take_frames
 from atarigan.normalize import frames_to_unit_range
 
 GAMES = ["Breakout", "AirRaid", "Pong"]
+
+
+def os_threads() -> set[str]:
+    """Every thread of this process, the emulators' native threads included."""
+    return set(os.listdir("/proc/self/task"))
 
 
 def child_pids() -> set[int]:
@@ -27,7 +33,36 @@ def test_game_quotas_are_exact_on_average():
     w = np.array([0.5, 0.3, 0.2])
     total = sum(game_quotas(16, w, rng) for _ in range(2000))
     np.testing.assert_allclose(total / total.sum(), w, atol=0.01)
-    assert all((game_quotas(16, w, rng) >= 3).all() for _ in range(50))
+    # Each game gets floor(B * w) or ceil(B * w), never anything else.
+    draws = np.stack([game_quotas(16, w, rng) for _ in range(200)])
+    assert set(draws[:, 0]) == {8} and set(draws[:, 1]) == {4, 5} and set(draws[:, 2]) == {3, 4}
+    assert (draws.sum(axis=1) == 16).all()
+
+
+def test_frames_from_screens_drop_black_frames_and_put_channels_first():
+    screens = np.zeros((4, 210, 160, 3), dtype=np.uint8)
+    screens[1] = 90
+    screens[3, :, :, 2] = 255  # blue only: a channel mix-up would show
+    frames = frames_from_screens(screens, 64)
+    assert frames.shape == (2, 3, 64, 64) and frames.dtype == np.uint8 and frames.flags.c_contiguous
+    assert (frames[0] == 90).all()
+    assert (frames[1, :2] == 0).all() and (frames[1, 2] == 255).all()
+    # Screens ALE already shrank are only put channels first, pixel for pixel.
+    small = np.random.default_rng(0).integers(1, 256, size=(3, 64, 64, 3), dtype=np.uint8)
+    np.testing.assert_array_equal(frames_from_screens(small, 64), small.transpose(0, 3, 1, 2))
+    # The book's threshold, mean > 0.01: 122 of 12,288 values at 1 is black, 123 is not.
+    dim = np.zeros((2, 64, 64, 3), dtype=np.uint8)
+    dim[0].reshape(-1)[:122] = 1
+    dim[1].reshape(-1)[:123] = 1
+    assert frames_from_screens(dim, 64).reshape(1, -1).sum() == 123
+
+
+def test_take_frames_splits_arrays_and_keeps_order():
+    pool = deque([np.arange(5), np.arange(5, 8), np.arange(8, 9)])
+    assert np.concatenate(take_frames(pool, 2)).tolist() == [0, 1]
+    assert np.concatenate(take_frames(pool, 4)).tolist() == [2, 3, 4, 5]
+    assert np.concatenate(take_frames(pool, 3)).tolist() == [6, 7, 8]
+    assert not pool
 
 
 def test_book_generator_shapes_range_and_no_black_frames():
@@ -95,6 +130,32 @@ def test_sampler_is_deterministic_for_a_seed(background):
     assert not all(torch.equal(x.frames, z.frames) for x, z in zip(a, c))
 
 
+def test_batches_do_not_depend_on_the_frame_thread_count():
+    def take(frame_threads):
+        with FrameSampler(GAMES, batch_size=16, envs_per_game=4, seed=2, frame_threads=frame_threads) as s:
+            it = iter(s)
+            return [next(it) for _ in range(12)]
+
+    inline, one, three = take(0), take(1), take(3)
+    for x, y, z in zip(inline, one, three):
+        assert torch.equal(x.frames, y.frames) and torch.equal(x.frames, z.frames)
+        assert torch.equal(x.games, y.games) and torch.equal(x.games, z.games)
+
+
+def test_frame_thread_failure_raises_in_consumer_and_leaves_no_threads(monkeypatch):
+    threads = os_threads()
+
+    def broken(screens, size):
+        raise MemoryError("no room for frames")
+
+    monkeypatch.setattr(frame_sampler_module, "frames_from_screens", broken)
+    with FrameSampler(["Pong"], batch_size=4, envs_per_game=2, seed=0, frame_threads=2) as sampler:
+        with pytest.raises(RuntimeError, match="FrameSampler thread failed") as info:
+            next(iter(sampler))
+    assert isinstance(info.value.__cause__, MemoryError)
+    assert os_threads() <= threads, "threads left behind"
+
+
 def test_dataloader_workers_get_distinct_seeds_and_exit():
     before = child_pids()
     loader = DataLoader(FrameDataset(["Pong", "Breakout"], batch_size=8, envs_per_game=2, seed=0),
@@ -118,34 +179,36 @@ def test_dataloader_workers_get_distinct_seeds_and_exit():
         (dict(games=["Pong", "Breakout"], weights=[1]), "weights must be 2 non-negative numbers"),
         (dict(games=["Pong"], resize="cv2"), "resize must be one of 'batched', 'emulator'; got 'cv2'"),
         (dict(games=["Pong"], size=64.0), "size must be a positive integer, got 64.0"),
+        (dict(games=["Pong"], frame_threads=-1), "frame_threads must be a non-negative integer or None, got -1"),
+        (dict(games=["Pong"], frame_threads=2.0), "frame_threads must be a non-negative integer or None, got 2.0"),
     ],
 )
 def test_sampler_bad_input_fails_before_starting(kwargs, message):
-    threads = set(threading.enumerate())
+    threads = os_threads()
     with pytest.raises(ValueError, match=message):
         FrameSampler(**{"batch_size": 4, **kwargs})
-    assert set(threading.enumerate()) <= threads, "threads left behind"
+    assert os_threads() <= threads, "threads left behind"
 
 
 def test_close_stops_thread_and_is_idempotent():
-    threads = set(threading.enumerate())
+    threads = os_threads()
     sampler = FrameSampler(["Pong"], batch_size=4, envs_per_game=2, seed=0)
     next(iter(sampler))
     sampler.close()
     sampler.close()
-    assert set(threading.enumerate()) <= threads, "threads left behind"
+    assert os_threads() <= threads, "threads left behind"
     assert child_pids() == set()
     with pytest.raises(RuntimeError, match="closed"):
         next(iter(sampler))
 
 
 def test_exception_in_consumer_still_closes():
-    threads = set(threading.enumerate())
+    threads = os_threads()
     with pytest.raises(KeyError):
         with FrameSampler(["Pong"], batch_size=4, envs_per_game=2, seed=0) as sampler:
             next(iter(sampler))
             raise KeyError("trainer failed")
-    assert set(threading.enumerate()) <= threads, "threads left behind"
+    assert os_threads() <= threads, "threads left behind"
 
 
 def test_dead_producer_raises_in_consumer():
