@@ -195,8 +195,8 @@ class FrameSampler:
             raise ValueError(f"frame_threads must be a non-negative integer or None, got {frame_threads!r}")
         if resize not in RESIZE_MODES:
             raise ValueError(f"resize must be one of {', '.join(map(repr, RESIZE_MODES))}; got {resize!r}")
-        if envs_per_game < 1:
-            raise ValueError(f"envs_per_game must be at least 1, got {envs_per_game}")
+        if isinstance(envs_per_game, bool) or not isinstance(envs_per_game, int) or envs_per_game < 1:
+            raise ValueError(f"envs_per_game must be an integer of at least 1, got {envs_per_game!r}")
         if isinstance(size, bool) or not isinstance(size, int) or size < 1:
             raise ValueError(f"size must be a positive integer, got {size!r}")
         self.games = [resolve_env_id(g) for g in games]

@@ -179,6 +179,8 @@ def test_dataloader_workers_get_distinct_seeds_and_exit():
         (dict(games=["Pong", "Breakout"], weights=[1]), "weights must be 2 non-negative numbers"),
         (dict(games=["Pong"], resize="cv2"), "resize must be one of 'batched', 'emulator'; got 'cv2'"),
         (dict(games=["Pong"], size=64.0), "size must be a positive integer, got 64.0"),
+        (dict(games=["Pong"], envs_per_game=0), "envs_per_game must be an integer of at least 1, got 0"),
+        (dict(games=["Pong"], envs_per_game=2.5), "envs_per_game must be an integer of at least 1, got 2.5"),
         (dict(games=["Pong"], frame_threads=-1), "frame_threads must be a non-negative integer or None, got -1"),
         (dict(games=["Pong"], frame_threads=2.0), "frame_threads must be a non-negative integer or None, got 2.0"),
     ],
