@@ -166,8 +166,13 @@ def _attach_checkpoints(trainer: Engine, run: TrainingRun) -> None:
         raise exc
 
 
-def _train_rank(local_rank: int, config: TrainConfig, resume: str | None, explicit: set[str]) -> None:
-    """What every process runs; ``local_rank`` comes from ``idist.Parallel``."""
+def _train_rank(local_rank: int, config: TrainConfig, resume: str | None, explicit: set[str], spawned: bool = False) -> None:
+    """What every process runs; ``local_rank`` comes from ``idist.Parallel``.
+
+    A spawned rank that was interrupted returns normally: how ``torch.multiprocessing``
+    reports a child's ``KeyboardInterrupt`` changed in torch 2.15 (a failure, where it
+    was a quiet exit), so the parent, which got the same Ctrl-C, decides the exit code.
+    """
     world_size, rank = idist.get_world_size(), idist.get_rank()
     if world_size > 1:
         # Share this machine's cores between the processes instead of each taking them all.
@@ -187,7 +192,8 @@ def _train_rank(local_rank: int, config: TrainConfig, resume: str | None, explic
     except KeyboardInterrupt:
         if rank == 0:
             tqdm.write(resume_hint(run.run_dir))
-        raise
+        if not spawned:
+            raise
     finally:
         run.close()
 
@@ -223,7 +229,7 @@ def train_ignite(config: TrainConfig, resume: str | Path | None = None, explicit
         # Ctrl-C reaches every process; this one waits for the ranks to save and exit.
         with DeferredInterrupt() as stop:
             with idist.Parallel(backend=backend, nproc_per_node=config.nproc_per_node if spawn else None) as parallel:
-                parallel.run(_train_rank, config, resume, explicit)
+                parallel.run(_train_rank, config, resume, explicit, spawn)
     except torch.multiprocessing.ProcessRaisedException as exc:
         if "TrainingDiverged" in str(exc):
             raise TrainingDiverged(str(exc).strip().splitlines()[-1].split(": ", 1)[-1]) from None

@@ -25,9 +25,10 @@ def train_loop(config: TrainConfig, resume: str | Path | None = None, explicit: 
     config, gan = run.config, run.gan
     iteration = run.start_iteration
     window = ReportWindow(iteration)
-    progress = tqdm(total=config.iterations, initial=iteration, desc="train", unit="it", dynamic_ncols=True)
+    progress = None
     try:
         with DeferredInterrupt() as stop:
+            progress = tqdm(total=config.iterations, initial=iteration, desc="train", unit="it", dynamic_ncols=True)
             while iteration < config.iterations and not stop.requested:
                 real = run.next_real()
                 window.add(gan.step_tensor(real))
@@ -54,6 +55,7 @@ def train_loop(config: TrainConfig, resume: str | Path | None = None, explicit: 
             progress.write(resume_hint(run.run_dir))
             raise KeyboardInterrupt
     finally:
-        progress.close()
+        if progress is not None:
+            progress.close()
         run.close()
     return run.run_dir

@@ -13,7 +13,7 @@ import torch
 from atarigan.checkpoint import list_checkpoints, load_checkpoint
 from atarigan.cli import main
 from atarigan.tensorboard_log import IMAGE_TAGS, SCALAR_TAGS
-from tests.atarigan.test_train_loop import ROOT, TINY, events
+from tests.atarigan.test_train_loop import ROOT, TINY, events, wait_for_checkpoint
 
 IGNITE = ["--trainer", "ignite"]
 
@@ -78,14 +78,12 @@ def test_two_process_gloo_run_writes_one_stream_and_resumes_across_process_count
 
 
 def _interrupt(argv: list[str], run: Path) -> tuple[int, str, int]:
-    """Start training in its own process group, Ctrl-C the whole group once it trains."""
+    """Start training in its own process group, Ctrl-C the whole group once it has saved a checkpoint."""
     proc = subprocess.Popen(
         [sys.executable, "-m", "atarigan.cli", "train", *argv, "--logdir", str(run)],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
     )
-    deadline, output = time.time() + 180, ""
-    while time.time() < deadline and "it/s" not in output and proc.poll() is None:
-        output += os.read(proc.stdout.fileno(), 4096).decode(errors="replace")
+    output = wait_for_checkpoint(proc, run)
     os.killpg(proc.pid, signal.SIGINT)  # as a terminal's Ctrl-C does: every process in the group
     rest, _ = proc.communicate(timeout=180)
     return proc.returncode, output + rest.decode(errors="replace"), proc.pid
@@ -94,12 +92,13 @@ def _interrupt(argv: list[str], run: Path) -> tuple[int, str, int]:
 @pytest.mark.parametrize("procs", [["--nproc-per-node", "1"], ["--nproc-per-node", "2"]], ids=["1proc", "2proc"])
 def test_sigint_saves_through_the_exception_handler_and_exits_130(tmp_path, procs):
     run = tmp_path / "run"
-    code, output, session = _interrupt([*IGNITE, *TINY, *procs, "--iterations", "100000", "--checkpoint-every", "100000"], run)
+    code, output, session = _interrupt([*IGNITE, *TINY, *procs, "--iterations", "100000", "--checkpoint-every", "2"], run)
     assert code == 130, output
     assert "interrupted at iteration" in output and "resume with: atarigan train --resume" in output
     path, state = load_checkpoint(run)
     assert state["trainer"]["iteration"] >= 1
     assert not [p for p in run.iterdir() if p.name.startswith(("tmp", ".checkpoint-"))], "temp files left"
+    assert "Traceback" not in output, output
     # Every process of the run is in its session; multiprocessing's resource tracker
     # takes a moment to notice its parent is gone, a spawned rank left behind never leaves.
     deadline = time.time() + 20

@@ -55,25 +55,35 @@ def test_resume_gives_the_weights_of_an_uninterrupted_run(tmp_path):
     assert steps == [2, 4, 6, 8]
 
 
+def wait_for_checkpoint(proc: subprocess.Popen, run: Path, timeout: float = 180) -> str:
+    """Read the process's output until a checkpoint exists in ``run``: real steps, not a first progress draw."""
+    deadline, output = time.time() + timeout, ""
+    os.set_blocking(proc.stdout.fileno(), False)
+    while time.time() < deadline and proc.poll() is None and not (run.is_dir() and list_checkpoints(run)):
+        chunk = proc.stdout.read()
+        output += chunk.decode(errors="replace") if chunk else ""
+        time.sleep(0.05)
+    os.set_blocking(proc.stdout.fileno(), True)
+    assert list_checkpoints(run), f"no checkpoint after {timeout} s:\n{output}"
+    return output
+
+
 def test_sigint_saves_a_loadable_checkpoint_and_exits_130(tmp_path):
     run = tmp_path / "run"
     proc = subprocess.Popen(
         [sys.executable, "-m", "atarigan.cli", "train", *TINY, "--iterations", "100000",
-         "--checkpoint-every", "100000", "--logdir", str(run)],
+         "--checkpoint-every", "2", "--logdir", str(run)],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
     )
-    deadline = time.time() + 120
-    output = ""
-    # Wait until training iterations are running (tqdm prints its rate).
-    while time.time() < deadline and "it/s" not in output and proc.poll() is None:
-        output += os.read(proc.stdout.fileno(), 4096).decode(errors="replace")
+    output = wait_for_checkpoint(proc, run)
+    first = load_checkpoint(run)[1]["trainer"]["iteration"]
     proc.send_signal(signal.SIGINT)
     rest, _ = proc.communicate(timeout=120)
     output += rest.decode(errors="replace")
     assert proc.returncode == 130, output
     assert "resume with: atarigan train --resume" in output
     path, state = load_checkpoint(run)
-    assert state["trainer"]["iteration"] >= 1
+    assert state["trainer"]["iteration"] >= first
     assert not list(run.glob(".checkpoint-*")), "no temp file may be left behind"
 
 
