@@ -19,9 +19,9 @@ import os
 import gymnasium as gym
 import numpy as np
 
-from atarigan.benchmark import frames_per_second, interleaved, warm_up
-from atarigan.book_batches import book_batches
-from atarigan.frame_sampler import RESIZE_MODES, FrameSampler, default_frame_threads
+from atarigan.bench.timing import frames_per_second, interleaved, warm_up
+from atarigan.bench.book import book_batches
+from atarigan.data.frame_sampler import RESIZE_MODES, FrameSampler, default_frame_threads
 from wrappers import make_env
 
 

@@ -12,7 +12,7 @@ import argparse
 import gymnasium as gym
 from gymnasium.wrappers import AtariPreprocessing, FrameStackObservation, ReshapeObservation
 
-from wrappers import AtariInput, AtariVectorInput, register_ale, resolve_env_id, rom_id
+from wrappers import AtariInput, AtariVectorEnvInput, register_ale, resolve_env_id, rom_id
 
 
 def make_env(game: str, verbose: bool = False):
@@ -46,9 +46,9 @@ if __name__ == "__main__":
     envs.close()
 
     # ale-py's native vector env already does the DQN preprocessing in C++;
-    # AtariVectorInput turns its (N, 4, 84, 84) uint8 stacks into float input.
+    # AtariVectorEnvInput turns its (N, 4, 84, 84) uint8 stacks into float input.
     from ale_py.vector_env import AtariVectorEnv
 
-    native = AtariVectorInput(AtariVectorEnv(rom_id(args.game), num_envs=2), size=84, value_range=(0, 1))
-    print("AtariVectorEnv + AtariVectorInput:", native.single_observation_space)
+    native = AtariVectorEnvInput(AtariVectorEnv(rom_id(args.game), num_envs=2), size=84, value_range=(0, 1))
+    print("AtariVectorEnv + AtariVectorEnvInput:", native.single_observation_space)
     native.close()

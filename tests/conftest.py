@@ -2,8 +2,18 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
 from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
 
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
 #: The packages whose new releases have changed the suite's behaviour before.
 WATCHED = ("torch", "ale-py", "gymnasium", "pytorch-ignite", "numpy", "tensorboardX", "torchmetrics")
 
@@ -17,3 +27,112 @@ def pytest_report_header(config) -> str:
         except PackageNotFoundError:
             found.append(f"{name} (not installed)")
     return "resolved: " + ", ".join(found)
+
+
+@pytest.fixture(scope="session")
+def repo_root() -> Path:
+    return ROOT
+
+
+@pytest.fixture(scope="session")
+def tiny() -> list[str]:
+    """``atarigan train`` flags for runs that take seconds: real games, few emulators, small batches, fp32."""
+    return ["--games", "Breakout", "AirRaid", "Pong", "--batch-size", "8", "--envs-per-game", "2",
+            "--device", "cpu", "--precision", "fp32"]
+
+
+@pytest.fixture(scope="session")
+def events() -> Callable:
+    """Read a run directory's TensorBoard events (every scalar and image kept)."""
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+    def read(run_dir: Path) -> EventAccumulator:
+        acc = EventAccumulator(str(run_dir), size_guidance={"images": 0, "scalars": 0, "tensors": 0})
+        acc.Reload()
+        return acc
+
+    return read
+
+
+@pytest.fixture(scope="session")
+def classifier_cache(tmp_path_factory) -> Path:
+    """One game-classifier cache for the whole suite, so each game set is trained once."""
+    return tmp_path_factory.mktemp("classifier_cache")
+
+
+class CliProcess:
+    """``atarigan ...`` in a subprocess of its own session, read as it runs."""
+
+    def __init__(self, args: list[str], cwd: Path, env: dict[str, str] | None = None) -> None:
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "atarigan.cli", *args], cwd=cwd, env={**os.environ, **(env or {})},
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+        os.set_blocking(self.proc.stdout.fileno(), False)
+        self.output = ""
+
+    def _read(self) -> None:
+        chunk = self.proc.stdout.read()
+        if chunk:
+            self.output += chunk.decode(errors="replace")
+
+    def wait_for(self, condition: Callable[[], bool], what: str, timeout: float = 240) -> None:
+        """Poll ``condition`` (reading the output meanwhile) until it holds; fail naming ``what``."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            self._read()
+            if condition():
+                return
+            if self.proc.poll() is not None:
+                self._read()
+                pytest.fail(f"exited {self.proc.returncode} before {what}:\n{self.output}")
+            time.sleep(0.02)
+        self.kill()
+        pytest.fail(f"no {what} after {timeout} s:\n{self.output}")
+
+    def send(self, signum: int, group: bool = False) -> None:
+        """``signum`` to the CLI process, or to its whole process group as a terminal's Ctrl-C does."""
+        (os.killpg if group else os.kill)(self.proc.pid, signum)
+
+    def finish(self, timeout: float = 240) -> int:
+        deadline = time.monotonic() + timeout
+        while self.proc.poll() is None and time.monotonic() < deadline:
+            self._read()
+            time.sleep(0.05)
+        if self.proc.poll() is None:
+            self.kill()
+            pytest.fail(f"did not exit within {timeout} s:\n{self.output}")
+        self._read()
+        return self.proc.returncode
+
+    def kill(self) -> None:
+        try:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        self.proc.wait()
+
+    def left_behind(self, wait: float = 20) -> bytes:
+        """Processes of its session still alive after ``wait`` seconds (spawned ranks included)."""
+        deadline = time.monotonic() + wait
+        while True:
+            left = subprocess.run(["pgrep", "-s", str(self.proc.pid)], capture_output=True).stdout
+            if not left or time.monotonic() > deadline:
+                return left
+            time.sleep(0.5)
+
+
+@pytest.fixture
+def cli(repo_root, classifier_cache):
+    """Start ``atarigan`` subprocesses; any still running at the test's end are killed."""
+    started: list[CliProcess] = []
+
+    def start(*args: str, env: dict[str, str] | None = None) -> CliProcess:
+        process = CliProcess(list(args), repo_root, {"ATARIGAN_CACHE": str(classifier_cache), **(env or {})})
+        started.append(process)
+        return process
+
+    yield start
+    for process in started:
+        if process.proc.poll() is None:
+            process.kill()

@@ -6,23 +6,24 @@ Torch-free on purpose: RL agents can use these without the GAN.
 from wrappers.atari_input import DEFAULT_INTERPOLATION, AtariInput, InputWrapper, atari_input_chain
 from wrappers.channels_first_observation import ChannelsFirstObservation
 from wrappers.frame_ops import INTERPOLATIONS
-from wrappers.games import known_games, register_ale, resolve_env_id, rom_id, screen_size
+from wrappers.games import game_name, known_games, register_ale, resolve_env_id, rom_id, screen_size
 from wrappers.make_env import make_env
 from wrappers.resize_observation import ResizeObservation
 from wrappers.space_math import VALUE_RANGES
-from wrappers.vector import AtariInputVector, AtariVectorInput
+from wrappers.vector import AtariVectorEnvInput, VectorAtariInput
 
 __all__ = [
     "DEFAULT_INTERPOLATION",
     "INTERPOLATIONS",
     "VALUE_RANGES",
     "AtariInput",
-    "AtariInputVector",
-    "AtariVectorInput",
+    "AtariVectorEnvInput",
     "ChannelsFirstObservation",
     "InputWrapper",
     "ResizeObservation",
+    "VectorAtariInput",
     "atari_input_chain",
+    "game_name",
     "known_games",
     "make_env",
     "register_ale",
@@ -30,3 +31,15 @@ __all__ = [
     "rom_id",
     "screen_size",
 ]
+
+#: Names of earlier versions, one letter-swap apart; each now says what it wraps.
+_RENAMED = {"AtariInputVector": "VectorAtariInput", "AtariVectorInput": "AtariVectorEnvInput"}
+
+
+def __getattr__(name: str):
+    if name in _RENAMED:
+        import warnings
+
+        warnings.warn(f"wrappers.{name} is now wrappers.{_RENAMED[name]}", DeprecationWarning, stacklevel=2)
+        return globals()[_RENAMED[name]]
+    raise AttributeError(f"module 'wrappers' has no attribute {name!r}")

@@ -68,8 +68,22 @@ def rom_id(game: str) -> str:
     spec = gym.spec(resolve_env_id(game))
     rom = spec.kwargs.get("game")
     if rom is None:
-        raise ValueError(f"{game!r} ({spec.id}) is not an ALE game")
+        raise ValueError(f"{game!r} is not an Atari game (an ALE env); wrappers.known_games() lists them")
     return rom
+
+
+@functools.cache
+def _names_by_rom() -> dict[str, str]:
+    return {gym.spec(env_id).kwargs["game"]: env_id[4:-3] for env_id in _short_names().values()}
+
+
+def game_name(game: str) -> str:
+    """The short name of an ALE game ("Pong") from any of its names or ids; other envs are refused.
+
+    >>> game_name("air_raid"), game_name("PongNoFrameskip-v4")
+    ('AirRaid', 'Pong')
+    """
+    return _names_by_rom()[rom_id(game)]
 
 
 @functools.cache

@@ -9,7 +9,7 @@ import gymnasium as gym
 
 from wrappers.atari_input import DEFAULT_INTERPOLATION, AtariInput
 from wrappers.frame_ops import check_interpolation
-from wrappers.games import register_ale, resolve_env_id
+from wrappers.games import register_ale, resolve_env_id, rom_id
 from wrappers.space_math import check_size, check_value_range
 
 
@@ -36,6 +36,7 @@ def make_env(
         >>> envs.close()
     """
     env_id = resolve_env_id(game)
+    rom_id(game)  # an env that is not an Atari game fails here, not in a worker later
     check_size(size, "make_env")
     check_value_range(value_range, "make_env")
     check_interpolation(interpolation, "make_env")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gymnasium as gym
 import numpy as np
+from ale_py.vector_env import AtariVectorEnv
 from gymnasium import spaces
 from gymnasium.vector import VectorEnv
 from gymnasium.wrappers import TransformObservation
@@ -14,7 +15,7 @@ from wrappers.frame_ops import stacked_to_channels_last
 from wrappers.space_math import stacked_to_channels_last_shape
 
 
-class AtariInputVector(VectorizeTransformObservation):
+class VectorAtariInput(VectorizeTransformObservation):
     """:class:`AtariInput` applied to every sub-env of a ``SyncVectorEnv``/``AsyncVectorEnv``.
 
     Prefer wrapping each env inside the vector env (``make_env`` does); use this
@@ -24,7 +25,7 @@ class AtariInputVector(VectorizeTransformObservation):
         >>> import gymnasium as gym, ale_py
         >>> gym.register_envs(ale_py)
         >>> envs = gym.make_vec("ALE/Breakout-v5", num_envs=2, vectorization_mode="sync")
-        >>> envs = AtariInputVector(envs, size=32)
+        >>> envs = VectorAtariInput(envs, size=32)
         >>> envs.single_observation_space, envs.observation_space.shape
         (Box(0.0, 255.0, (3, 32, 32), float32), (2, 3, 32, 32))
         >>> envs.reset(seed=0)[0].shape
@@ -51,7 +52,7 @@ class _StackedAtariInput(TransformObservation):
         space = env.observation_space
         if not isinstance(space, spaces.Box) or len(space.shape) not in (3, 4):
             raise ValueError(
-                "AtariVectorInput requires AtariVectorEnv observations of shape (S, H, W) or "
+                "AtariVectorEnvInput requires AtariVectorEnv observations of shape (S, H, W) or "
                 f"(S, H, W, C), got {space!r}"
             )
         stacked = spaces.Box(0, 255, stacked_to_channels_last_shape(space.shape), np.uint8)
@@ -68,7 +69,7 @@ class _SpaceOnly(gym.Env):
         self.observation_space = observation_space
 
 
-class AtariVectorInput(VectorizeTransformObservation):
+class AtariVectorEnvInput(VectorizeTransformObservation):
     """:class:`AtariInput` for ale-py's ``AtariVectorEnv`` batches.
 
     ``AtariVectorEnv`` returns ``(N, S, H, W, 3)`` (RGB) or ``(N, S, H, W)`` (grayscale)
@@ -80,7 +81,7 @@ class AtariVectorInput(VectorizeTransformObservation):
         >>> envs = AtariVectorEnv("pong", num_envs=2, grayscale=False, stack_num=1)
         >>> envs.single_observation_space.shape
         (1, 84, 84, 3)
-        >>> envs = AtariVectorInput(envs, size=64, value_range=(-1, 1))
+        >>> envs = AtariVectorEnvInput(envs, size=64, value_range=(-1, 1))
         >>> envs.single_observation_space, envs.observation_space.shape
         (Box(-1.0, 1.0, (3, 64, 64), float32), (2, 3, 64, 64))
         >>> envs.reset(seed=0)[0].shape
@@ -95,6 +96,11 @@ class AtariVectorInput(VectorizeTransformObservation):
         value_range: tuple[float, float] = (0.0, 255.0),
         interpolation: str = DEFAULT_INTERPOLATION,
     ) -> None:
+        if not isinstance(env.unwrapped, AtariVectorEnv):
+            raise TypeError(
+                f"AtariVectorEnvInput wraps ale-py's AtariVectorEnv, got {type(env.unwrapped).__name__}; "
+                "for gymnasium's SyncVectorEnv/AsyncVectorEnv use VectorAtariInput (or make_env inside them)"
+            )
         super().__init__(
             env,
             _StackedAtariInput,

@@ -5,7 +5,6 @@ import numpy as np
 import pytest
 from gymnasium.utils.env_checker import check_env
 
-from tests.fake_env import FakeImageEnv
 from wrappers import (
     AtariInput,
     ChannelsFirstObservation,
@@ -30,8 +29,8 @@ def _ale():
 @pytest.mark.parametrize(
     "value_range, low, high", [((0, 255), 0.0, 255.0), ((0, 1), 0.0, 1.0), ((-1, 1), -1.0, 1.0)]
 )
-def test_bounds_match_value_range_exactly(value_range, low, high):
-    env = AtariInput(FakeImageEnv(), size=(32, 40), value_range=value_range)
+def test_bounds_match_value_range_exactly(value_range, low, high, fake_env):
+    env = AtariInput(fake_env(), size=(32, 40), value_range=value_range)
     space = env.observation_space
     assert space.shape == (3, 32, 40) and space.dtype == np.float32
     assert (space.low == low).all() and (space.high == high).all()
@@ -41,18 +40,18 @@ def test_bounds_match_value_range_exactly(value_range, low, high):
     assert space.contains(white) and space.contains(black)
 
 
-def test_matches_the_book_input_wrapper_with_bilinear():
+def test_matches_the_book_input_wrapper_with_bilinear(fake_env):
     import cv2
 
     frame = np.random.default_rng(0).integers(0, 256, (210, 160, 3), dtype=np.uint8)
     book = np.moveaxis(cv2.resize(frame, (64, 64)), 2, 0).astype(np.float32)
-    ours = InputWrapper(FakeImageEnv(), interpolation="bilinear").observation(frame)
+    ours = InputWrapper(fake_env(), interpolation="bilinear").observation(frame)
     np.testing.assert_array_equal(ours, book)
 
 
-def test_one_wrapper_equals_the_chain():
+def test_one_wrapper_equals_the_chain(fake_env):
     frame = np.random.default_rng(1).integers(0, 256, (250, 160, 3), dtype=np.uint8)
-    fake = FakeImageEnv((250, 160, 3))
+    fake = fake_env((250, 160, 3))
     chain = atari_input_chain(fake, 48, (-1, 1), "area")
     one = AtariInput(fake, 48, (-1, 1), "area")
     assert chain.observation_space == one.observation_space
@@ -66,15 +65,15 @@ def test_one_wrapper_equals_the_chain():
     np.testing.assert_array_equal(one.observation(frame), expected)
 
 
-def test_grayscale_gets_one_channel():
-    env = AtariInput(FakeImageEnv((210, 160)), size=16)
+def test_grayscale_gets_one_channel(fake_env):
+    env = AtariInput(fake_env((210, 160)), size=16)
     assert env.observation_space.shape == (1, 16, 16)
     obs, _ = env.reset(seed=0)
     assert obs.shape == (1, 16, 16) and obs.flags["C_CONTIGUOUS"]
 
 
-def test_observations_are_fresh_arrays():
-    env = AtariInput(FakeImageEnv())
+def test_observations_are_fresh_arrays(fake_env):
+    env = AtariInput(fake_env())
     a, _ = env.reset(seed=0)
     b, *_ = env.step(0)
     assert a.flags["C_CONTIGUOUS"] and b.flags["C_CONTIGUOUS"]
@@ -96,16 +95,16 @@ def test_rejects_vector_observations():
 
 
 @pytest.mark.parametrize("size", [0, (64, 0), (-8, 8)])
-def test_rejects_non_positive_size(size):
+def test_rejects_non_positive_size(size, fake_env):
     with pytest.raises(ValueError, match="AtariInput size must be positive"):
-        AtariInput(FakeImageEnv(), size=size)
+        AtariInput(fake_env(), size=size)
 
 
-def test_rejects_bad_range_and_interpolation():
+def test_rejects_bad_range_and_interpolation(fake_env):
     with pytest.raises(ValueError, match=r"AtariInput value_range .* got \(0, 2\)"):
-        AtariInput(FakeImageEnv(), value_range=(0, 2))
+        AtariInput(fake_env(), value_range=(0, 2))
     with pytest.raises(ValueError, match="AtariInput interpolation .* got 'linear'"):
-        AtariInput(FakeImageEnv(), interpolation="linear")
+        AtariInput(fake_env(), interpolation="linear")
 
 
 def test_channels_first_rejects_vectors():
@@ -113,9 +112,9 @@ def test_channels_first_rejects_vectors():
         ChannelsFirstObservation(gym.make("CartPole-v1"))
 
 
-def test_resize_rejects_bad_interpolation():
+def test_resize_rejects_bad_interpolation(fake_env):
     with pytest.raises(ValueError, match="ResizeObservation interpolation"):
-        ResizeObservation(FakeImageEnv(), (8, 8), interpolation="fast")
+        ResizeObservation(fake_env(), (8, 8), interpolation="fast")
 
 
 # --- real ALE games -----------------------------------------------------------------------

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from ale_py.vector_env import AtariVectorEnv
 
-from wrappers import AtariInputVector, AtariVectorInput, known_games, make_env, resolve_env_id, rom_id, screen_size
+from wrappers import VectorAtariInput, AtariVectorEnvInput, known_games, make_env, resolve_env_id, rom_id, screen_size
 
 
 @pytest.mark.parametrize("name, env_id", [
@@ -23,10 +23,19 @@ def test_unknown_game_lists_closest_names():
         resolve_env_id("Breakot")
 
 
+def test_game_name_is_the_short_name_whatever_the_spelling():
+    from wrappers import game_name
+
+    assert {game_name(g) for g in ("Pong", "pong", "ALE/Pong-v5", "PongNoFrameskip-v4")} == {"Pong"}
+    assert game_name("air_raid") == "AirRaid"
+    with pytest.raises(ValueError, match="is not an Atari game"):
+        game_name("CartPole-v1")
+
+
 def test_rom_id_and_known_games():
     assert rom_id("AirRaid") == "air_raid"
     assert {"Breakout", "AirRaid", "Pong"} <= set(known_games())
-    with pytest.raises(ValueError, match="not an ALE game"):
+    with pytest.raises(ValueError, match="is not an Atari game"):
         rom_id("CartPole-v1")
 
 
@@ -35,7 +44,7 @@ def test_screen_size_is_what_the_game_env_shows():
         env = gym.make(resolve_env_id(game))
         assert screen_size(game) == env.observation_space.shape[:2]
         env.close()
-    with pytest.raises(ValueError, match="not an ALE game"):
+    with pytest.raises(ValueError, match="is not an Atari game"):
         screen_size("CartPole-v1")
 
 
@@ -73,7 +82,7 @@ def test_async_vector_env_with_spawned_workers():
 
 
 def test_vectorised_wrapper_on_a_built_vector_env():
-    envs = AtariInputVector(
+    envs = VectorAtariInput(
         gym.make_vec("ALE/Breakout-v5", num_envs=3, vectorization_mode="sync"), size=(32, 48)
     )
     assert envs.single_observation_space.shape == (3, 32, 48)
@@ -86,7 +95,7 @@ def test_vectorised_wrapper_on_a_built_vector_env():
 @pytest.mark.parametrize("grayscale, stack, channels", [(False, 1, 3), (True, 4, 4), (False, 2, 6)])
 def test_ale_vector_env_batches(grayscale, stack, channels):
     envs = AtariVectorEnv("breakout", num_envs=2, grayscale=grayscale, stack_num=stack)
-    envs = AtariVectorInput(envs, size=64, value_range=(0, 1))
+    envs = AtariVectorEnvInput(envs, size=64, value_range=(0, 1))
     assert envs.single_observation_space.shape == (channels, 64, 64)
     assert envs.observation_space.shape == (2, channels, 64, 64)
     obs, _ = envs.reset(seed=0)
@@ -99,7 +108,7 @@ def test_ale_vector_env_batches(grayscale, stack, channels):
 def test_ale_vector_input_matches_per_frame_wrapper():
     raw = AtariVectorEnv("pong", num_envs=1, grayscale=False, stack_num=1)
     frame = raw.reset(seed=0)[0]
-    wrapped = AtariVectorInput(AtariVectorEnv("pong", num_envs=1, grayscale=False, stack_num=1), size=32)
+    wrapped = AtariVectorEnvInput(AtariVectorEnv("pong", num_envs=1, grayscale=False, stack_num=1), size=32)
     obs = wrapped.reset(seed=0)[0]
     import cv2
     expected = cv2.resize(frame[0, 0], (32, 32), interpolation=cv2.INTER_AREA).transpose(2, 0, 1)
@@ -116,3 +125,16 @@ def test_wrappers_do_not_import_torch():
         "assert 'torch' not in sys.modules, 'wrappers imported torch'\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_make_env_refuses_an_env_that_is_not_an_atari_game_at_once():
+    with pytest.raises(ValueError, match="'CartPole-v1' is not an Atari game"):
+        make_env("CartPole-v1")
+
+
+def test_the_ale_vector_wrapper_refuses_a_gymnasium_vector_env():
+    envs = gym.vector.SyncVectorEnv([make_env("Pong"), make_env("Pong")])
+    with pytest.raises(TypeError, match="AtariVectorEnvInput wraps ale-py's AtariVectorEnv, got SyncVectorEnv; "
+                                        "for gymnasium's SyncVectorEnv/AsyncVectorEnv use VectorAtariInput"):
+        AtariVectorEnvInput(envs)
+    envs.close()

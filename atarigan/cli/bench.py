@@ -1,0 +1,84 @@
+"""``atarigan bench``: the book's code and ours, side by side in one process (README, "Performance")."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from atarigan.config.checks import device_name, integer, number
+from atarigan.config.cli_args import add_options, given_options
+from atarigan.config.option import Checked, ConfigError, option
+from atarigan.config.train_config import DEFAULT_GAMES, TrainConfig, distinct_games
+from atarigan.stop_signals import StopSignals
+
+SECTIONS = ("sampling", "step", "e2e")
+FAST_OPTIONS = ("channels_last", "cuda_graphs", "compile")
+
+
+def _subset_of(allowed: tuple[str, ...]):
+    def check(value: Any) -> str | None:
+        bad = [v for v in value if v not in allowed]
+        return f"must be some of {', '.join(allowed)}; got {' '.join(bad)}" if bad or not value else None
+    return check
+
+
+@dataclass(frozen=True)
+class BenchArgs(Checked):
+    sections: tuple[str, ...] = option(SECTIONS, help="what to measure", check=_subset_of(SECTIONS), metavar="SECTION")
+    device: str = option("auto", help="auto, cpu, cuda or cuda:N", check=device_name, metavar="DEVICE")
+    batch_size: int = option(16, help="frames per batch", check=integer(1, 1024))
+    seconds: float = option(10.0, help="measuring time per row", check=number(0, 86400, low_open=True))
+    rounds: int = option(3, help="turns the rows take, sharing each row's seconds; medians are reported",
+                         check=integer(1, 1000))
+    games: tuple[str, ...] = option(DEFAULT_GAMES, help="games to sample", check=distinct_games, metavar="GAME")
+    envs_per_game: int = option(TrainConfig().envs_per_game, help="sampler emulators per game", check=integer(1, 256))
+    compile: bool = option(False, help="also measure torch.compile (adds its compile time)")
+    fast: tuple[str, ...] | None = option(
+        None, help="speed-ups the e2e trainers use (default: channels_last, plus cuda_graphs on CUDA)",
+        check=lambda v: None if v is None else _subset_of(FAST_OPTIONS)(v), metavar="OPTION")
+    json: str | None = option(None, help="also write the results here", metavar="PATH")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    add_options(parser, BenchArgs)
+
+
+def run(args: argparse.Namespace, stop: StopSignals) -> int:
+    a = BenchArgs(**given_options(args, BenchArgs))
+    import torch
+
+    from atarigan.bench.sections import bench_e2e, bench_sampling, bench_step
+    from atarigan.bench.tables import print_tables
+    from atarigan.config.run_config import RunConfig
+    from atarigan.model.device import cpu_has_fast_bf16, cpu_model, resolve_device
+
+    device = resolve_device(a.device)
+    fast = a.fast if a.fast is not None else ("channels_last",) + (("cuda_graphs",) if device.type == "cuda" else ())
+    if "cuda_graphs" in fast and device.type != "cuda":
+        raise ConfigError("fast", f": cuda_graphs needs a CUDA device; the bench runs on {device}")
+    config = RunConfig.from_values({"games": a.games, "batch_size": a.batch_size, "envs_per_game": a.envs_per_game,
+                                    "device": str(device), **{option: True for option in fast}})
+    if a.json:
+        Path(a.json).parent.mkdir(parents=True, exist_ok=True)
+    results: dict[str, Any] = {
+        "device": str(device), "cpu": cpu_model(), "cpu_native_bf16": cpu_has_fast_bf16(), "cores": os.cpu_count(),
+        "batch_size": a.batch_size,
+        "torch": torch.__version__, "fast": list(fast), "seconds": a.seconds, "rounds": a.rounds,
+    }
+    if device.type == "cuda":
+        results["gpu"] = torch.cuda.get_device_name(device)
+        torch.backends.cudnn.benchmark = True
+    if "sampling" in a.sections:
+        results["sampling"] = bench_sampling(list(config.train.games), a.batch_size, a.envs_per_game, a.seconds, a.rounds)
+    if "step" in a.sections:
+        results["step"] = bench_step(device, a.batch_size, a.seconds, a.rounds, a.compile)
+    if "e2e" in a.sections:
+        results["e2e"] = bench_e2e(config, device, a.seconds, a.rounds)
+    print_tables(results)
+    if a.json:
+        Path(a.json).write_text(json.dumps(results, indent=2))
+    return 0

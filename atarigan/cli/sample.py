@@ -1,0 +1,45 @@
+"""``atarigan sample``: a PNG grid of a checkpoint's generated frames, real ones beside them if asked."""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import dataclass
+
+from atarigan.config.checks import device_name, integer
+from atarigan.config.cli_args import add_options, given_options
+from atarigan.config.option import Checked, option
+from atarigan.stop_signals import StopSignals
+
+
+@dataclass(frozen=True)
+class SampleArgs(Checked):
+    checkpoint: str = option(help="checkpoint file or run directory", metavar="PATH")
+    out: str = option(help="where to write the grid (a .png file)", metavar="PNG")
+    count: int = option(64, help="frames in the grid", check=integer(1, 4096))
+    seed: int = option(0, help="noise seed", check=integer(0, 2**63 - 1))
+    with_real: bool = option(False, help="put a grid of real frames of the same games beside it")
+    device: str = option("cpu", help="auto, cpu, cuda or cuda:N", check=device_name, metavar="DEVICE")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    add_options(parser, SampleArgs)
+
+
+def run(args: argparse.Namespace, stop: StopSignals) -> int:
+    a = SampleArgs(**given_options(args, SampleArgs))
+    from atarigan.evaluate.evaluation import real_frames
+    from atarigan.evaluate.image_grid import check_writable, image_grid, side_by_side, write_png
+    from atarigan.evaluate.trained_generator import generate, load_generator
+    from atarigan.model.device import resolve_device
+
+    out = check_writable(a.out)  # before any work: a bad path fails at once
+    generator, config, iteration = load_generator(a.checkpoint, resolve_device(a.device))
+    print(f"atarigan sample: {a.count} frames from iteration {iteration}"
+          + (f", and {a.count} real ones" if a.with_real else ""), flush=True)
+    picture = image_grid(generate(generator, a.count, a.seed))
+    if a.with_real:
+        real, _ = real_frames(config.train.games, a.count, a.seed, config.model.image_size)
+        picture = side_by_side(picture, image_grid(real))
+    write_png(picture, out)
+    print(f"wrote {out}" + (" (real frames on the right)" if a.with_real else ""))
+    return 0

@@ -1,0 +1,49 @@
+"""How a launch runs: where, how fast, in how many processes, into which directory."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from atarigan.config.checks import device_name, integer, one_of
+from atarigan.config.option import Checked, ConfigError, Resume, option
+
+PRECISIONS = ("auto", "fp32", "bf16")
+TRAINERS = ("loop", "ignite")
+BACKENDS = ("gloo", "nccl")
+
+
+@dataclass(frozen=True)
+class LaunchConfig(Checked):
+    """Read from a checkpoint only where results depend on it (``precision``) and for ``logdir``; ``auto`` resolves anew."""
+
+    device: str = option("auto", help="auto (a CUDA GPU if there is one), cpu, cuda or cuda:N",
+                         resume=Resume.LAUNCH, check=device_name, metavar="DEVICE")
+    # It changes the arithmetic, so a resumed run keeps what it trained with (exact resume) unless told otherwise.
+    precision: str = option("auto", help="bf16 autocast or fp32; auto: bf16 where the hardware does it natively",
+                            resume=Resume.MAY_CHANGE, check=one_of(*PRECISIONS), metavar="|".join(PRECISIONS))
+    channels_last: bool = option(False, help="channels-last memory format (faster convolutions on GPUs)",
+                                 resume=Resume.LAUNCH)
+    compile: bool = option(False, help="torch.compile both networks (slow start; see README)", resume=Resume.LAUNCH)
+    cuda_graphs: bool = option(False, help="capture the GAN step as one CUDA graph (CUDA, one process)",
+                               resume=Resume.LAUNCH)
+    trainer: str = option("loop", help="loop: the plain PyTorch loop; ignite: an Ignite Engine",
+                          resume=Resume.LAUNCH, check=one_of(*TRAINERS), metavar="|".join(TRAINERS))
+    nproc_per_node: int = option(1, help="processes on this machine, one per GPU (or CPU share); needs --trainer ignite",
+                                 resume=Resume.LAUNCH, check=integer(1, 64))
+    backend: str | None = option(None, help="torch.distributed backend (default: nccl on CUDA, gloo on CPU)",
+                                 resume=Resume.LAUNCH, check=one_of(None, *BACKENDS), metavar="|".join(BACKENDS))
+    logdir: str | None = option(None, help="run directory (default: runs/<date>_<time>_<games>_<trainer>)",
+                                resume=Resume.FIXED, metavar="DIR")
+    resume: str | None = option(None, help="checkpoint file or run directory to continue from",
+                                resume=Resume.LAUNCH, metavar="PATH")
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if self.trainer == "loop":
+            for name, given in (("nproc_per_node", self.nproc_per_node > 1), ("backend", self.backend is not None)):
+                if given:
+                    raise ConfigError(
+                        name, f"is {getattr(self, name)}: distributed training needs trainer 'ignite' (--trainer ignite)"
+                    )
+        if self.cuda_graphs and self.nproc_per_node > 1:
+            raise ConfigError("cuda_graphs", "runs one process; it cannot be combined with nproc_per_node > 1")

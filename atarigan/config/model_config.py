@@ -1,0 +1,43 @@
+"""What rebuilds the two networks (nanoGPT's ``model_args``); every checkpoint carries it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from atarigan.config.checks import integer, power_of_two
+from atarigan.config.option import Checked, ConfigError, Resume, option
+
+#: The widest layer either network may have: 4096 filters already make a 134 M-parameter layer.
+MAX_LAYER_FILTERS = 4096
+
+
+@dataclass(frozen=True)
+class ModelConfig(Checked):
+    """The book's DCGAN pair is the default: 64x64 RGB frames, latent 100, 64 filters."""
+
+    latent_size: int = option(100, help="generator noise size", resume=Resume.FIXED, check=integer(1, 1024))
+    image_size: int = option(
+        64, help="frame size in pixels (Atari screens are 210x160)", resume=Resume.FIXED, check=power_of_two(16, 256)
+    )
+    generator_filters: int = option(
+        64, help="generator width: filters of its last hidden layer, doubled per layer towards the noise",
+        resume=Resume.FIXED, check=integer(1, 1024),
+    )
+    discriminator_filters: int = option(
+        64, help="discriminator width: filters of its first layer, doubled per layer down",
+        resume=Resume.FIXED, check=integer(1, 1024),
+    )
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        for name in ("generator_filters", "discriminator_filters"):
+            widest = self.widest_layer(getattr(self, name))
+            if widest > MAX_LAYER_FILTERS:
+                raise ConfigError(
+                    name, f"{getattr(self, name)} with image_size {self.image_size} makes a {widest}-filter layer; "
+                    f"the widest layer may have {MAX_LAYER_FILTERS}"
+                )
+
+    def widest_layer(self, filters: int) -> int:
+        """Filters of the widest layer: ``filters`` doubled once per halving from image_size/2 to 4."""
+        return filters * self.image_size // 8

@@ -1,0 +1,1 @@
+"""The DCGAN pair, its optimizers, the shared GAN step and the device it runs on."""

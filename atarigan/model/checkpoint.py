@@ -1,0 +1,99 @@
+"""Checkpoints: one file with both networks, both optimizers, the noise state, the iteration, the config and the run's identity.
+
+The layout is ignite's ``Checkpoint`` layout for ``{"gan", "config", "trainer"}``
+plus ``run``, so the plain loop and the Ignite trainer read each other's files.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from atarigan.config.run_config import RunConfig
+
+CHECKPOINT_KEYS = ("config", "gan", "trainer")
+#: 2: the config in three parts, the run's id. Files without "format" are read as 1.
+FORMAT = 2
+_NAME = re.compile(r"^checkpoint_(\d+)\.pt$")
+
+
+def checkpoint_state(config: RunConfig, gan_state: dict[str, Any], iteration: int, run: dict[str, Any]) -> dict[str, Any]:
+    """The dict saved to disk; ``trainer`` is what ignite's ``Engine.state_dict()`` holds."""
+    return {
+        "format": FORMAT,
+        "config": config.state_dict(),
+        "gan": gan_state,
+        # One "epoch" per iteration: ignite can then extend a run by raising max_epochs.
+        "trainer": {"iteration": iteration, "epoch_length": 1, "max_epochs": config.train.iterations},
+        "run": run,
+    }
+
+
+def checkpoint_iteration(path: Path) -> int | None:
+    """The iteration in a ``checkpoint_<N>.pt`` name, or None for any other name."""
+    match = _NAME.match(path.name)
+    return int(match.group(1)) if match else None
+
+
+def list_checkpoints(directory: Path) -> list[Path]:
+    """``checkpoint_<N>.pt`` files in ``directory``, oldest first by iteration."""
+    if not directory.is_dir():
+        return []
+    found = [p for p in directory.iterdir() if checkpoint_iteration(p) is not None]
+    return sorted(found, key=checkpoint_iteration)
+
+
+def find_checkpoint(path: str | Path) -> Path:
+    """``path`` itself if it is a file; the newest checkpoint in it if it is a run directory."""
+    path = Path(path)
+    if path.is_dir():
+        found = list_checkpoints(path)
+        if not found:
+            raise ValueError(f"no checkpoint_<N>.pt files in directory {str(path)!r}")
+        return found[-1]
+    if not path.exists():
+        raise ValueError(f"checkpoint {str(path)!r} does not exist")
+    return path
+
+
+def load_checkpoint(path: str | Path, mmap: bool = False) -> tuple[Path, dict[str, Any]]:
+    """Read a checkpoint safely (``weights_only=True``); one clear error if it is unusable.
+
+    ``mmap=True`` maps the tensors instead of reading them: cheap when only the
+    config or the run's id is wanted.
+    """
+    path = find_checkpoint(path)
+    try:
+        state = torch.load(path, map_location="cpu", weights_only=True, mmap=mmap)
+    except Exception as exc:
+        raise ValueError(
+            f"cannot read checkpoint {str(path)!r}: it is corrupt or not a torch file ({exc.__class__.__name__})"
+        ) from exc
+    if not isinstance(state, dict) or any(k not in state for k in CHECKPOINT_KEYS):
+        have = sorted(state) if isinstance(state, dict) else type(state).__name__
+        raise ValueError(f"{str(path)!r} is not an atarigan checkpoint: expected keys {list(CHECKPOINT_KEYS)}, found {have}")
+    try:
+        state["config"] = RunConfig.from_state_dict(state["config"])
+    except ValueError as exc:
+        raise ValueError(f"checkpoint {str(path)!r}: {exc}") from None
+    return path, state
+
+
+def run_id_of(path: Path) -> str | None:
+    """The id of the run that wrote ``path`` (None for files older than run ids, or unreadable ones)."""
+    try:
+        _, state = load_checkpoint(path, mmap=True)
+    except ValueError:
+        return None
+    return state.get("run", {}).get("id")
+
+
+def restore_state(target: Any, state_dict: dict[str, Any], path: Path) -> None:
+    """Load a checkpoint's ``state_dict`` into ``target``, turning mismatches into one clear error."""
+    try:
+        target.load_state_dict(state_dict)
+    except (RuntimeError, KeyError, ValueError) as exc:
+        raise ValueError(f"checkpoint {str(path)!r} does not match the networks built from its config: {exc}") from exc

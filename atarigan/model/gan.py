@@ -1,0 +1,107 @@
+"""The two networks, their optimizers and the noise source, built from a run's config."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+from torch import nn
+
+from atarigan.config.run_config import RunConfig
+from atarigan.config.seeds import RunSeeds
+from atarigan.model.cuda_graph_step import CudaGraphStep
+from atarigan.model.device import autocast_dtype, resolve_precision
+from atarigan.model.gan_step import gan_step
+from atarigan.model.networks import Discriminator, Generator, dcgan_init
+from atarigan.model.optimizers import adam_implementation, load_optimizer_state
+
+#: How many fixed-noise fakes each image grid shows.
+FIXED_NOISE_COUNT = 64
+
+
+class Gan:
+    """Generator, Discriminator, both Adam optimizers and the training noise of one rank.
+
+    ``state_dict()``/``load_state_dict()`` cover all of it. ``rank`` > 0 draws its own
+    noise, seeded afresh at ``start`` (checkpoints hold rank 0's noise state only).
+    """
+
+    def __init__(self, config: RunConfig, device: torch.device, rank: int = 0, start: int = 0) -> None:
+        launch, train = config.launch, config.train
+        if launch.cuda_graphs and device.type != "cuda":
+            raise ValueError(f"cuda_graphs needs a CUDA device; the run is on {device}")
+        self.config = config
+        self.device = device
+        self.autocast_dtype = autocast_dtype(resolve_precision(launch.precision, device))
+        seeds = RunSeeds(train.seed)
+        torch.manual_seed(seeds.networks())
+        self.generator = Generator(config.model).to(device)
+        self.discriminator = Discriminator(config.model).to(device)
+        if train.dcgan_init:
+            self.generator.apply(dcgan_init)
+            self.discriminator.apply(dcgan_init)
+        self.memory_format = torch.channels_last if launch.channels_last else torch.contiguous_format
+        for net in (self.generator, self.discriminator):
+            # channels_last lets cuDNN pick its NHWC kernels (tensor cores); state_dicts are unchanged.
+            net.to(memory_format=self.memory_format)
+            if launch.compile:
+                net.compile()  # in place, so state_dict keys stay those of the plain module
+        adam = {"lr": train.lr, "betas": train.betas, **adam_implementation(device, launch.cuda_graphs)}
+        self.opt_g = torch.optim.Adam(self.generator.parameters(), **adam)
+        self.opt_d = torch.optim.Adam(self.discriminator.parameters(), **adam)
+        self.noise_rng = torch.Generator(device=device).manual_seed(seeds.noise(rank, start if rank else 0))
+        fixed_rng = torch.Generator(device=device).manual_seed(seeds.fixed_noise())
+        # Drawn once, kept in checkpoints: the same faces of progress in every grid.
+        self.fixed_noise = self.noise(FIXED_NOISE_COUNT, fixed_rng)
+        # What the step drives: the networks themselves, or wrappers of them (see train_through).
+        self._step_generator: nn.Module = self.generator
+        self._step_discriminator: nn.Module = self.discriminator
+        self._graph_step = CudaGraphStep(self._step) if launch.cuda_graphs else None
+
+    def train_through(self, generator: nn.Module, discriminator: nn.Module) -> None:
+        """Step through wrappers of the networks (``DistributedDataParallel``'s); checkpoints keep the plain ones."""
+        self._step_generator, self._step_discriminator = generator, discriminator
+
+    def noise(self, count: int, rng: torch.Generator | None = None) -> torch.Tensor:
+        """(count, latent, 1, 1) standard normal noise, from the training stream unless ``rng`` is given."""
+        shape = (count, self.config.model.latent_size, 1, 1)
+        return torch.randn(shape, generator=rng or self.noise_rng, device=self.device)
+
+    def step(self, real: torch.Tensor) -> torch.Tensor:
+        """One shared GAN step on real frames in [-1, 1] on this device; its four numbers stay on the device."""
+        real = real.contiguous(memory_format=self.memory_format)
+        noise = self.noise(real.shape[0])
+        if self._graph_step is not None:
+            return self._graph_step(real, noise)
+        return self._step(real, noise)
+
+    def _step(self, real: torch.Tensor, noise: torch.Tensor) -> torch.Tensor:
+        return gan_step(self._step_generator, self._step_discriminator, self.opt_g, self.opt_d, real, noise,
+                        self.autocast_dtype)
+
+    @torch.no_grad()
+    def generate(self, noise: torch.Tensor) -> torch.Tensor:
+        """The generator's images for ``noise`` in eval mode (BatchNorm's running stats), which nothing here changes."""
+        self.generator.eval()
+        try:
+            return self.generator(noise).float()
+        finally:
+            self.generator.train()
+
+    def state_dict(self) -> dict[str, Any]:
+        return {
+            "generator": self.generator.state_dict(),
+            "discriminator": self.discriminator.state_dict(),
+            "opt_g": self.opt_g.state_dict(),
+            "opt_d": self.opt_d.state_dict(),
+            "noise_rng": self.noise_rng.get_state(),
+            "fixed_noise": self.fixed_noise.cpu(),
+        }
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        self.generator.load_state_dict(state["generator"])
+        self.discriminator.load_state_dict(state["discriminator"])
+        load_optimizer_state(self.opt_g, state["opt_g"])
+        load_optimizer_state(self.opt_d, state["opt_d"])
+        self.noise_rng.set_state(state["noise_rng"].cpu())
+        self.fixed_noise = state["fixed_noise"].to(self.device)

@@ -1,0 +1,89 @@
+"""One GAN training step, shared by the plain-loop and the Ignite trainers."""
+
+from __future__ import annotations
+
+import contextlib
+from typing import NamedTuple
+
+import torch
+from torch import nn
+from torch.nn.parallel import DistributedDataParallel
+
+_bce = nn.BCEWithLogitsLoss()
+
+
+class StepResult(NamedTuple):
+    """What one step reports, as plain floats."""
+
+    loss_d: float
+    loss_g: float
+    d_real: float  # mean D(x): the Discriminator's probability that real frames are real
+    d_fake: float  # mean D(G(z)), measured before the D update
+
+    @classmethod
+    def from_tensor(cls, values: torch.Tensor) -> StepResult:
+        """:func:`gan_step`'s (4,) tensor, read to the host in one copy."""
+        return cls(*values.tolist())
+
+
+def gan_step(
+    generator: nn.Module,
+    discriminator: nn.Module,
+    opt_g: torch.optim.Optimizer,
+    opt_d: torch.optim.Optimizer,
+    real: torch.Tensor,
+    noise: torch.Tensor,
+    autocast_dtype: torch.dtype | None = None,
+) -> torch.Tensor:
+    """Update D once on real + (detached) fake frames, then G once with the non-saturating loss.
+
+    ``real`` is (B, C, H, W) in [-1, 1] on the models' device; ``noise`` is
+    (B, latent, 1, 1). Returns ``(loss_d, loss_g, d_real, d_fake)`` as one tensor on
+    the device: nothing in here waits for the device, so the host can queue the
+    next step and a CUDA graph can capture this one whole (:class:`StepResult`
+    reads it). Losses work on logits (``BCEWithLogitsLoss``): the maths of Sigmoid +
+    BCELoss, but numerically safe and autocast-safe. D's parameters are frozen
+    during G's backward pass, so no gradient is computed for them there (the book
+    computes and then throws those away).
+    """
+    # Autocast's weight-cast cache lets D's two forwards in the D update share one cast
+    # of its weights; PyTorch asks for it off while a CUDA graph is being captured.
+    capturing = real.device.type == "cuda" and torch.cuda.is_current_stream_capturing()
+    autocast = (
+        torch.autocast(real.device.type, dtype=autocast_dtype, cache_enabled=not capturing)
+        if autocast_dtype is not None
+        else contextlib.nullcontext()
+    )
+    ones = torch.ones(real.shape[0], device=real.device)
+    zeros = torch.zeros(real.shape[0], device=real.device)
+
+    with autocast:
+        fake = generator(noise)
+        logits_real = discriminator(real)
+        logits_fake = discriminator(fake.detach())
+        loss_d = _bce(logits_real.float(), ones) + _bce(logits_fake.float(), zeros)
+    opt_d.zero_grad(set_to_none=True)
+    loss_d.backward()
+    opt_d.step()
+
+    # A DDP-wrapped D would wait for gradients it never gets here; its module
+    # computes the same thing without the wait.
+    frozen_d = discriminator.module if isinstance(discriminator, DistributedDataParallel) else discriminator
+    frozen_d.requires_grad_(False)
+    try:
+        with autocast:
+            loss_g = _bce(frozen_d(fake).float(), ones)
+        opt_g.zero_grad(set_to_none=True)
+        loss_g.backward()
+        opt_g.step()
+    finally:
+        frozen_d.requires_grad_(True)
+
+    return torch.stack(
+        [
+            loss_d.detach(),
+            loss_g.detach(),
+            torch.sigmoid(logits_real.detach().float()).mean(),
+            torch.sigmoid(logits_fake.detach().float()).mean(),
+        ]
+    )

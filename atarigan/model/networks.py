@@ -1,0 +1,87 @@
+"""DCGAN Generator and Discriminator, each built from a :class:`ModelConfig` alone; the book's pair by default.
+
+The Discriminator halves the image with stride-2 convs down to 4x4, then one 4x4
+conv gives one score (a logit: the loss applies the sigmoid). The Generator
+mirrors it. Shape comments are for the defaults: 64x64 RGB, 64 filters, latent
+100, batch B.
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+from torch import nn
+
+from atarigan.config.model_config import ModelConfig
+
+#: RGB frames.
+CHANNELS = 3
+
+
+def _halvings(config: ModelConfig) -> int:
+    """Stride-2 layers between the image and 4x4: 4 at 64x64."""
+    return int(math.log2(config.image_size)) - 2
+
+
+class Discriminator(nn.Module):
+    """Image (B, 3, S, S) in [-1, 1] -> one logit per image (B,)."""
+
+    def __init__(self, config: ModelConfig = ModelConfig()) -> None:
+        super().__init__()
+        width = config.discriminator_filters
+        layers: list[nn.Module] = [
+            nn.Conv2d(CHANNELS, width, 4, 2, 1),  # (B, 3, 64, 64) -> (B, 64, 32, 32)
+            nn.ReLU(),
+        ]
+        for _ in range(_halvings(config) - 1):
+            # (B, 64, 32, 32) -> (B, 128, 16, 16) -> (B, 256, 8, 8) -> (B, 512, 4, 4)
+            layers += [nn.Conv2d(width, width * 2, 4, 2, 1), nn.BatchNorm2d(width * 2), nn.ReLU()]
+            width *= 2
+        layers.append(nn.Conv2d(width, 1, 4, 1, 0))  # (B, 512, 4, 4) -> (B, 1, 1, 1)
+        self.conv_pipe = nn.Sequential(*layers)
+
+    def forward(self, images: torch.Tensor) -> torch.Tensor:
+        return self.conv_pipe(images).view(-1)  # (B, 1, 1, 1) -> (B,)
+
+
+class Generator(nn.Module):
+    """Noise (B, latent, 1, 1) -> image (B, 3, S, S) in [-1, 1]."""
+
+    def __init__(self, config: ModelConfig = ModelConfig()) -> None:
+        super().__init__()
+        self.latent_size = config.latent_size
+        width = config.widest_layer(config.generator_filters)
+        layers: list[nn.Module] = [
+            nn.ConvTranspose2d(config.latent_size, width, 4, 1, 0),  # (B, 100, 1, 1) -> (B, 512, 4, 4)
+            nn.BatchNorm2d(width),
+            nn.ReLU(),
+        ]
+        for _ in range(_halvings(config) - 1):
+            # (B, 512, 4, 4) -> (B, 256, 8, 8) -> (B, 128, 16, 16) -> (B, 64, 32, 32)
+            layers += [nn.ConvTranspose2d(width, width // 2, 4, 2, 1), nn.BatchNorm2d(width // 2), nn.ReLU()]
+            width //= 2
+        layers += [nn.ConvTranspose2d(width, CHANNELS, 4, 2, 1), nn.Tanh()]  # -> (B, 3, 64, 64)
+        self.pipe = nn.Sequential(*layers)
+
+    def forward(self, noise: torch.Tensor) -> torch.Tensor:
+        return self.pipe(noise)
+
+
+def dcgan_init(module: nn.Module) -> None:
+    """DCGAN's initialisation: conv weights ~ N(0, 0.02), BatchNorm weights ~ N(1, 0.02), biases 0.
+
+    Use as ``model.apply(dcgan_init)``.
+    """
+    if isinstance(module, (nn.Conv2d, nn.ConvTranspose2d)):
+        nn.init.normal_(module.weight, 0.0, 0.02)
+        if module.bias is not None:
+            nn.init.zeros_(module.bias)
+    elif isinstance(module, nn.BatchNorm2d):
+        nn.init.normal_(module.weight, 1.0, 0.02)
+        nn.init.zeros_(module.bias)
+
+
+def parameter_count(model: nn.Module) -> int:
+    """Number of trainable parameters."""
+    return sum(p.numel() for p in model.parameters() if p.requires_grad)

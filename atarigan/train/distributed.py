@@ -1,0 +1,111 @@
+"""Several processes of one run on this machine, through ``ignite.distributed``; or one rank of torchrun's.
+
+Processes are started here (``torch.multiprocessing.start_processes``) and each
+joins the process group with ``idist.Parallel`` from the environment, as under
+torchrun. Starting them here, not in ``idist.Parallel(nproc_per_node=...)``,
+lets this launcher own their signals: they start with SIGINT and SIGTERM
+blocked, take them once their handler is in place, and a Ctrl-C or SIGTERM sent
+to this process alone reaches every one of them. Rank 0's :class:`Outcome` comes
+back through a queue, never as an exception's text.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+from collections.abc import Callable
+
+import ignite.distributed as idist
+import torch
+import torch.multiprocessing as mp
+
+from atarigan.stop_signals import HANDLED, StopSignals
+from atarigan.train.outcome import Outcome
+from atarigan.train.run_plan import RunPlan
+
+
+def launched_by_torchrun() -> bool:
+    return int(os.environ.get("WORLD_SIZE", "1")) > 1 and "LOCAL_RANK" in os.environ
+
+
+def free_port() -> int:
+    """A TCP port nothing listens on now (the OS picks it), so two runs at once do not collide."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def master_port() -> int:
+    """``MASTER_PORT`` if set (and free), else a free port: one clear line instead of a rank's traceback."""
+    given = os.environ.get("MASTER_PORT")
+    if not given:
+        return free_port()
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", int(given)))
+        except (OSError, ValueError):
+            raise ValueError(f"MASTER_PORT {given} is in use or not a port (another run?); "
+                             "unset MASTER_PORT to let atarigan pick a free one") from None
+    return int(given)
+
+
+def as_rank(plan: RunPlan, stop: StopSignals, train_here: Callable[..., Outcome]) -> Outcome:
+    """This process's part of a multi-process run: join the group (from the environment), train, leave."""
+    outcomes: list[Outcome] = []
+
+    def rank_main(local_rank: int) -> None:
+        nproc = idist.get_nproc_per_node()
+        # Share this machine's cores between the processes instead of each taking them all.
+        torch.set_num_threads(max(1, (os.cpu_count() or 1) // nproc))
+        device = idist.device() if plan.config.launch.device != "cpu" and torch.cuda.is_available() else None
+        outcomes.append(train_here(plan, stop, rank=idist.get_rank(), world_size=idist.get_world_size(),
+                                   device=device, agree=idist.all_reduce))
+
+    with idist.Parallel(backend=plan.config.launch.backend) as parallel:
+        parallel.run(rank_main)
+    return outcomes[0]
+
+
+def _spawned_rank(local_rank: int, plan: RunPlan, port: int, outcomes, train_here: Callable[..., Outcome]) -> None:
+    nproc = plan.config.launch.nproc_per_node
+    os.environ.update(RANK=str(local_rank), LOCAL_RANK=str(local_rank), WORLD_SIZE=str(nproc),
+                      LOCAL_WORLD_SIZE=str(nproc), MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port))
+    # The launcher decides when to stop hard: a rank only ever stops at a step boundary.
+    with StopSignals(escalate=False) as stop:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, HANDLED)  # blocked since start-up; pending ones arrive now
+        outcome = as_rank(plan, stop, train_here)
+    if local_rank == 0:
+        outcomes.put(outcome)
+
+
+def spawn_ranks(plan: RunPlan, stop: StopSignals, train_here: Callable[..., Outcome]) -> Outcome:
+    """Run ``plan`` in ``nproc_per_node`` new processes; pass stop signals on; return rank 0's outcome."""
+    outcomes = mp.get_context("spawn").SimpleQueue()
+    port = master_port()
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, HANDLED)
+    try:
+        context = mp.start_processes(_spawned_rank, args=(plan, port, outcomes, train_here),
+                                     nprocs=plan.config.launch.nproc_per_node, join=False, start_method="spawn")
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+    def send(signum: int | None = None) -> Callable[[], None]:
+        def to_every_rank() -> None:
+            # The signal this process got (SIGINT or SIGTERM), so the ranks say the same.
+            number = signum or signal.Signals[stop.received or "SIGINT"]
+            for process in context.processes:
+                if process.is_alive():
+                    os.kill(process.pid, number)
+        return to_every_rank
+
+    stop.on_first.append(send())
+    stop.on_hard_stop.append(send(signal.SIGKILL))
+    # A signal that came while they started is theirs too.
+    if stop.requested:
+        send()()
+    while not context.join():
+        pass
+    if outcomes.empty():
+        raise RuntimeError("rank 0 ended without saying how")
+    return outcomes.get()

@@ -1,0 +1,40 @@
+"""Run a plan: here, in ``nproc_per_node`` processes, or as one rank of torchrun's; with the trainer it names."""
+
+from __future__ import annotations
+
+import torch
+
+from atarigan.stop_signals import Interrupted, StopSignals
+from atarigan.train.after_step import run_training
+from atarigan.train.outcome import Outcome
+from atarigan.train.rank_agreement import Agree
+from atarigan.train.run_plan import RunPlan
+from atarigan.train.training_run import TrainingRun
+
+
+def train_here(plan: RunPlan, stop: StopSignals, *, rank: int = 0, world_size: int = 1,
+               device: torch.device | None = None, agree: Agree = None) -> Outcome:
+    """One process's part of a run: start up, drive the steps with the plan's trainer, close."""
+    if plan.config.launch.trainer == "ignite":
+        from atarigan.train.train_ignite import train_ignite as drive
+    else:
+        from atarigan.train.train_loop import train_loop as drive
+    try:
+        run = TrainingRun.start(plan, stop, rank=rank, world_size=world_size, device=device, agree=agree)
+    except Interrupted as exc:
+        return Outcome("interrupted", plan.start_iteration, None, plan.resume_from, exc.signal_name)
+    try:
+        return run_training(run, stop, agree, drive)
+    finally:
+        run.close()
+
+
+def train(plan: RunPlan, stop: StopSignals) -> Outcome:
+    """Train ``plan`` to its end, a stop signal, a NaN or a failed save; say which."""
+    from atarigan.train import distributed
+
+    if distributed.launched_by_torchrun():
+        return distributed.as_rank(plan, stop, train_here)
+    if plan.config.launch.nproc_per_node > 1:
+        return distributed.spawn_ranks(plan, stop, train_here)
+    return train_here(plan, stop)

@@ -1,0 +1,87 @@
+"""What a training run writes to TensorBoard: scalars, image grids, quality numbers and its config.
+
+The events file is made at the first write, so a run stopped before it trained
+leaves none; a resumed run purges what a killed run wrote after its checkpoint,
+so its history stays continuous.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import torch
+from tensorboardX import SummaryWriter
+
+from atarigan.config.run_config import RunConfig
+from atarigan.data.normalize import tanh_range_to_unit
+
+if TYPE_CHECKING:
+    from atarigan.evaluate.evaluation import Evaluation
+
+#: Scalar tags written every ``report_every`` iterations, by both trainers.
+SCALAR_TAGS = {
+    "loss_d": "loss/discriminator",
+    "loss_g": "loss/generator",
+    "d_real": "discriminator/real",  # mean D(x)
+    "d_fake": "discriminator/fake",  # mean D(G(z))
+    "iterations_per_s": "speed/iterations_per_s",
+    "frames_per_s": "speed/frames_per_s",
+}
+#: Quality tags written every ``eval_every`` iterations (plus ``eval/share/<game>`` per game).
+EVAL_TAGS = ("eval/frechet_distance", "eval/real_floor", "eval/top_probability")
+#: Image tags: the batch just trained on, fakes from fresh noise, fakes from the run's fixed noise.
+IMAGE_TAGS = ("images/real", "images/fake", "images/fixed_noise")
+
+
+class RunLog:
+    """One run's TensorBoard writer, made when first needed."""
+
+    def __init__(self, run_dir: Path, start_iteration: int, config: RunConfig) -> None:
+        self.run_dir = run_dir
+        self.start_iteration = start_iteration
+        self.config = config
+        self._writer: SummaryWriter | None = None
+
+    @property
+    def writer(self) -> SummaryWriter:
+        if self._writer is None:
+            start = self.start_iteration
+            # purge_step drops events a killed run wrote after its last checkpoint. tensorboardX names
+            # files by the second: two launches in one second would write the same file, the second
+            # erasing the first; a nanosecond suffix keeps them apart, in the order they were made.
+            self._writer = SummaryWriter(str(self.run_dir), purge_step=start + 1 if start else None,
+                                         filename_suffix=f".{time.time_ns()}")
+            if start == 0:
+                text = json.dumps(self.config.state_dict(), indent=2)
+                # Four leading spaces make TensorBoard's markdown show it as a code block.
+                self._writer.add_text("config", "\n".join("    " + line for line in text.splitlines()), 0)
+        return self._writer
+
+    def scalars(self, step: int, values: Mapping[str, float]) -> None:
+        for key, value in values.items():
+            self.writer.add_scalar(SCALAR_TAGS[key], value, step)
+
+    def images(self, step: int, real: torch.Tensor, fake: torch.Tensor, fixed: torch.Tensor) -> None:
+        """Tile each batch into a grid (tensorboardX does the tiling) after mapping [-1, 1] to [0, 1]."""
+        for tag, images in zip(IMAGE_TAGS, (real, fake, fixed)):
+            self.writer.add_images(tag, tanh_range_to_unit(images[:64]).cpu().numpy(), step, dataformats="NCHW")
+
+    def evaluation(self, step: int, result: Evaluation) -> None:
+        values = (result.frechet_distance, result.real_floor, result.top_probability)
+        for tag, value in zip(EVAL_TAGS, values):
+            self.writer.add_scalar(tag, value, step)
+        for game, share in result.game_share.items():
+            self.writer.add_scalar(f"eval/share/{game}", share, step)
+
+    def flush(self) -> None:
+        """Everything so far onto disk: called at every checkpoint, so a SIGKILL loses only what came after."""
+        if self._writer is not None:
+            self._writer.flush()
+
+    def close(self) -> None:
+        if self._writer is not None:
+            self._writer.close()

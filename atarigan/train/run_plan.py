@@ -1,0 +1,132 @@
+"""What a launch will do, decided once before anything starts: the config, the run directory, where it resumes.
+
+:func:`plan_run` applies each field's resume rule (:class:`~atarigan.config.option.Resume`),
+resolves ``auto`` device and precision, picks the run directory, and checks it all,
+so a bad flag, a corrupt checkpoint or a taken directory is one line before any
+emulator or process starts. The plan is frozen; every process of a run gets it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import uuid
+from collections.abc import Collection
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from atarigan.config.option import Resume, flag_of, option_of
+from atarigan.config.run_config import RunConfig
+from atarigan.model.device import cpu_has_fast_bf16, resolve_device, resolve_precision
+from atarigan.model.checkpoint import checkpoint_iteration, list_checkpoints, load_checkpoint
+from atarigan.train.run_dir import check_new_run_dir, new_run_dir, unique_path
+
+
+@dataclass(frozen=True)
+class RunPlan:
+    config: RunConfig  # as it will run: device and precision resolved, logdir the run directory
+    start_iteration: int
+    resume_from: Path | None  # the checkpoint this launch continues
+    run_id: str  # the line of checkpoints this run writes; a branch starts a new one
+    parent: dict[str, Any] | None = None  # the run and iteration a branch started from
+    notes: tuple[str, ...] = ()  # what the start-up line adds (a branch, a changed precision)
+
+    @property
+    def run_dir(self) -> Path:
+        return Path(self.config.launch.logdir)
+
+    def start_line(self) -> str:
+        c = self.config
+        what = (f"resuming {self.run_dir} at iteration {self.start_iteration}" if self.resume_from
+                else f"new run {self.run_dir}")
+        precision = "bf16 autocast" if c.launch.precision == "bf16" else "fp32"
+        processes = f", {c.launch.nproc_per_node} processes ({c.launch.backend})" if c.launch.nproc_per_node > 1 else ""
+        return (f"{what}: {' '.join(c.train.games)}, {c.train.iterations} iterations, {c.launch.device}, "
+                f"{precision}, trainer {c.launch.trainer}{processes}")
+
+    def run_record(self) -> dict[str, Any]:
+        """What a checkpoint says of the run that wrote it."""
+        return {"id": self.run_id, "parent": self.parent}
+
+
+def _describe(value: Any) -> str:
+    return " ".join(map(str, value)) if isinstance(value, (tuple, list)) else str(value)
+
+
+def _resumed_config(saved: RunConfig, given: RunConfig, explicit: Collection[str]) -> RunConfig:
+    """The checkpoint's config, with each field's resume rule applied to what this launch gives."""
+    changes = {}
+    for part in RunConfig.PARTS:
+        for field in dataclasses.fields(getattr(saved, part)):
+            name, rule = field.name, option_of(field).resume
+            old, new = getattr(getattr(saved, part), name), getattr(getattr(given, part), name)
+            if rule is Resume.LAUNCH or (rule is Resume.MAY_CHANGE and name in explicit):
+                changes[name] = new
+            elif rule is Resume.FIXED and name in explicit and name != "logdir" and new != old:
+                raise ValueError(
+                    f"{flag_of(name)} {_describe(new)} differs from the checkpoint's {_describe(old)}; "
+                    "it cannot change on resume (leave it out, or start a new run)"
+                )
+    return saved.replace(**changes)
+
+
+def _resume_dir(checkpoint: Path, given: RunConfig, explicit: Collection[str]) -> tuple[Path, bool]:
+    """Where a resumed run writes, and whether that is a new branch of it.
+
+    In its own directory if the checkpoint is that directory's newest; otherwise in a
+    new directory (``--logdir``, or ``<run>_from_<N>``), so nothing of the later
+    checkpoints is pruned or overwritten.
+    """
+    directory = checkpoint.parent
+    newest = list_checkpoints(directory)[-1] if list_checkpoints(directory) else checkpoint
+    logdir = Path(given.launch.logdir) if "logdir" in explicit and given.launch.logdir else None
+    if checkpoint_iteration(newest) == checkpoint_iteration(checkpoint):
+        if logdir is not None and logdir.resolve() != directory.resolve():
+            raise ValueError(
+                f"--logdir {str(logdir)!r} differs from the checkpoint's run directory {str(directory)!r}; "
+                "a resumed run continues in its own directory (leave --logdir out)"
+            )
+        return directory, False
+    branch = logdir or unique_path(directory.with_name(f"{directory.name}_from_{checkpoint_iteration(checkpoint)}"))
+    check_new_run_dir(branch)
+    return branch, True
+
+
+def plan_run(given: RunConfig, explicit: Collection[str] = ()) -> RunPlan:
+    """Decide everything about a launch of ``given`` (``explicit``: the fields the user set) before it starts."""
+    notes: list[str] = []
+    parent = None
+    start, resume_from, run_id = 0, None, uuid.uuid4().hex
+    if given.launch.resume is not None:
+        resume_from, state = load_checkpoint(given.launch.resume)
+        config = _resumed_config(state["config"], given, explicit)
+        start = int(state["trainer"]["iteration"])
+        if start >= config.train.iterations:
+            raise ValueError(
+                f"checkpoint {str(resume_from)!r} is at iteration {start}; pass --iterations above it to train on"
+            )
+        run_dir, branched = _resume_dir(resume_from, given, explicit)
+        run_id = state.get("run", {}).get("id") or run_id
+        if branched:
+            parent = {"run_dir": str(resume_from.parent), "iteration": start, "id": run_id}
+            run_id = uuid.uuid4().hex
+            notes.append(f"{resume_from.name} is not the newest checkpoint of {resume_from.parent}: "
+                         f"continuing in {run_dir}, leaving {resume_from.parent} as it is")
+    else:
+        config = given
+        run_dir = Path(given.launch.logdir) if given.launch.logdir else new_run_dir(
+            "runs", given.train.games, given.launch.trainer)
+        check_new_run_dir(run_dir)
+    device = resolve_device(config.launch.device)
+    precision = resolve_precision(config.launch.precision, device)
+    if precision == "bf16" and device.type == "cpu" and not cpu_has_fast_bf16():
+        notes.append("bf16 on a CPU without native bf16 (AMX or AVX-512 BF16) is many times slower than fp32 "
+                     "(pass --precision fp32)")
+    if config.launch.cuda_graphs and device.type != "cuda":
+        raise ValueError(f"cuda_graphs needs a CUDA device; the run is on {device}")
+    backend = config.launch.backend
+    if backend is None and config.launch.nproc_per_node > 1:
+        backend = "nccl" if device.type == "cuda" else "gloo"
+    config = config.replace(device=str(device), precision=precision, backend=backend, logdir=str(run_dir), resume=None)
+    return RunPlan(config, start, resume_from, run_id, parent, tuple(notes))
+

@@ -1,0 +1,111 @@
+"""Everything a trainer drives, built from a :class:`RunPlan` in stages that a Ctrl-C can stop between."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+import torch
+from tqdm import tqdm
+
+from atarigan.config.seeds import RunSeeds
+from atarigan.data.frame_sampler import FrameBatch, FrameSampler
+from atarigan.data.normalize import frames_to_tanh_range
+from atarigan.evaluate.evaluation import Evaluator
+from atarigan.model.gan import Gan
+from atarigan.stop_signals import Interrupted, StopSignals
+from atarigan.model.checkpoint import load_checkpoint, restore_state
+from atarigan.train.checkpoint_writer import CheckpointWriter
+from atarigan.train.rank_agreement import Agree, any_rank
+from atarigan.train.run_log import RunLog
+from atarigan.train.run_plan import RunPlan
+
+#: torch CPU threads when training on a GPU: more starve the emulator threads (README, "Performance").
+CUDA_HOST_THREADS = 4
+#: Frames per set for --eval-every: enough for the features, cheap enough to repeat.
+EVAL_COUNT = 512
+#: Replayed batches between two looks at the stop signals (each is a collective in a multi-process run).
+REPLAY_CHECK_EVERY = 256
+
+
+@dataclass
+class TrainingRun:
+    plan: RunPlan
+    device: torch.device
+    gan: Gan
+    sampler: FrameSampler
+    batches: Iterator[FrameBatch]
+    seeds: RunSeeds
+    rank: int = 0
+    world_size: int = 1
+    log: RunLog | None = None  # rank 0 only
+    checkpoints: CheckpointWriter | None = None  # rank 0 only
+    evaluator: Evaluator | None = None  # rank 0 with eval_every only
+
+    @classmethod
+    def start(cls, plan: RunPlan, stop: StopSignals, *, say: Callable[[str], None] = tqdm.write, rank: int = 0,
+              world_size: int = 1, device: torch.device | None = None, agree: Agree = None) -> TrainingRun:
+        """Build the networks (restored on resume), start the emulators, replay the frame stream.
+
+        Raises :class:`Interrupted` if a stop signal came on any process meanwhile:
+        nothing has been written then, and the emulators are closed.
+        """
+
+        def check() -> None:
+            if any_rank(agree, stop.requested)[0]:
+                raise Interrupted(stop.received or "a signal to another process")
+
+        config, say = plan.config, say if rank == 0 else (lambda _: None)
+        device = device or torch.device(config.launch.device)
+        if device.type == "cuda":
+            torch.backends.cudnn.benchmark = True  # batch shapes never change, so the search pays once
+            torch.set_num_threads(min(torch.get_num_threads(), CUDA_HOST_THREADS))
+        seeds = RunSeeds(config.train.seed)
+        gan = Gan(config, device, rank, plan.start_iteration)
+        if plan.resume_from is not None:
+            restore_state(gan, load_checkpoint(plan.resume_from)[1]["gan"], plan.resume_from)
+        check()
+        train = config.train
+        say(f"starting {train.envs_per_game * len(train.games)} emulators ({train.envs_per_game} per game)")
+        sampler = FrameSampler(train.games, train.batch_size, envs_per_game=train.envs_per_game,
+                               size=config.model.image_size, seed=seeds.sampler(rank), pin_memory=device.type == "cuda")
+        try:
+            batches = iter(sampler)
+            check()
+            # The sampler is seeded, so skipping the batches already trained on gives the
+            # resumed run exactly the frames the uninterrupted run would have seen.
+            replay = range(plan.start_iteration)
+            for i in tqdm(replay, desc="replaying the frame stream", disable=rank != 0 or not replay, leave=False):
+                next(batches)
+                if i % REPLAY_CHECK_EVERY == 0:
+                    check()
+            evaluator = None
+            if train.eval_every and rank == 0:
+                say("preparing the quality numbers (--eval-every)")
+                evaluator = Evaluator(train.games, config.model, EVAL_COUNT, seeds.evaluation(), device)
+            check()
+        except BaseException:
+            sampler.close()
+            raise
+        run = cls(plan, device, gan, sampler, batches, seeds, rank, world_size, evaluator=evaluator)
+        if rank == 0:
+            run.log = RunLog(plan.run_dir, plan.start_iteration, config)
+            run.checkpoints = CheckpointWriter(plan.run_dir, plan.run_id)
+        return run
+
+    @property
+    def config(self):
+        return self.plan.config
+
+    @property
+    def start_iteration(self) -> int:
+        return self.plan.start_iteration
+
+    def next_real(self) -> torch.Tensor:
+        """The next real batch in [-1, 1] on the training device."""
+        return frames_to_tanh_range(next(self.batches).frames, self.device)
+
+    def close(self) -> None:
+        self.sampler.close()
+        if self.log is not None:
+            self.log.close()

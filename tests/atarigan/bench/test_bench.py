@@ -1,0 +1,45 @@
+"""atarigan bench: every section printed and saved, rows taking turns, bad durations refused."""
+
+import json
+
+from atarigan.cli import main
+
+
+def test_bench_prints_every_section_and_writes_json(tmp_path, capsys):
+    out = tmp_path / "bench" / "cpu.json"
+    assert main(["bench", "--device", "cpu", "--seconds", "0.3", "--batch-size", "4", "--envs-per-game", "2",
+                 "--games", "Breakout", "Pong", "--json", str(out)]) == 0
+    printed = capsys.readouterr().out
+    for heading in ("sampling", "GAN step (fixed batch)", "end to end", "data wait:"):
+        assert heading in printed
+    results = json.loads(out.read_text())
+    assert set(results) >= {"sampling", "step", "e2e", "device", "cpu", "cores", "batch_size"}
+    assert {"book ms/step", "logits, D frozen (fp32) ms/step", "+ bf16 autocast ms/step"} <= set(results["step"])
+    assert {"book loop it/s", "trainer loop it/s", "trainer ignite it/s"} <= set(results["e2e"])
+    assert all(v > 0 for section in ("sampling", "step", "e2e") for v in results[section].values())
+
+
+def test_bench_rejects_bad_durations(capsys):
+    assert main(["bench", "--seconds", "0"]) == 2
+    assert "--seconds must be a finite number in (0, 86400], got 0.0" in capsys.readouterr().err
+
+
+def test_interleaved_rows_take_turns_and_report_medians():
+    from atarigan.bench.timing import interleaved
+
+    calls = []
+    rates = {"a": iter([5.0, 1.0, 3.0]), "b": iter([10.0, 30.0, 20.0])}
+
+    def row(name):
+        def measure(seconds):
+            calls.append((name, seconds))
+            return next(rates[name])
+        return measure
+
+    assert interleaved({"a": row("a"), "b": row("b")}, seconds=6.0, rounds=3) == {"a": 3.0, "b": 20.0}
+    assert calls == [("a", 2.0), ("b", 2.0)] * 3
+
+
+def test_bench_rejects_bad_rounds(capsys):
+    assert main(["bench", "--rounds", "0"]) == 2
+    assert "--rounds must be an integer from 1 to 1000, got 0" in capsys.readouterr().err

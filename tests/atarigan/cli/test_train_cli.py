@@ -1,0 +1,70 @@
+"""``atarigan train`` on bad input: one line naming the bad value and what is allowed, status 2, nothing written."""
+
+import pytest
+import torch
+
+from atarigan.cli import main
+
+BAD = [
+    (["--games", "Breakot"], "--games: unknown Atari game 'Breakot'; closest known names: Breakout"),
+    (["--games", "Pong", "pong", "PONG"], "--games names Pong twice ('Pong' and 'pong'); each game may appear once"),
+    (["--games", "CartPole-v1"], "--games: 'CartPole-v1' is not an Atari game"),
+    (["--batch-size", "0"], "--batch-size must be an integer from 1 to 1024, got 0"),
+    (["--iterations", "-5"], "--iterations must be an integer from 1 to 1000000000, got -5"),
+    (["--image-size", "48"], "--image-size must be a power of two from 16 to 256 (16, 32, 64, 128, 256), got 48"),
+    (["--image-size", "65536"], "--image-size must be a power of two from 16 to 256 (16, 32, 64, 128, 256), got 65536"),
+    (["--device", "tpu"], "--device must be auto, cpu, cuda or cuda:N; got 'tpu'"),
+    (["--lr", "0"], "--lr must be a finite number in (0, 1], got 0.0"),
+    (["--lr", "inf"], "--lr must be a finite number in (0, 1], got inf"),
+    (["--lr", "nan"], "--lr must be a finite number in (0, 1], got nan"),
+    (["--betas", "0.5", "1.5"], "--betas must be two numbers in [0, 1), got [0.5, 1.5]"),
+    (["--envs-per-game", "100000"], "--envs-per-game must be an integer from 1 to 256, got 100000"),
+    (["--batch-size", "x"], "argument --batch-size: invalid int value: 'x'"),
+    (["--resume", "/nonexistent/ckpt.pt"], "checkpoint '/nonexistent/ckpt.pt' does not exist"),
+    (["--nproc-per-node", "2"], "--nproc-per-node is 2: distributed training needs trainer 'ignite'"),
+    (["--trainer", "ignite", "--nproc-per-node", "0"], "--nproc-per-node must be an integer from 1 to 64, got 0"),
+    (["--trainer", "ignite", "--backend", "mpi"], "--backend must be one of none, gloo, nccl; got 'mpi'"),
+    (["--trainer", "keras"], "--trainer must be one of loop, ignite; got 'keras'"),
+    # Checked before any process is spawned, so two processes make no traceback either.
+    (["--trainer", "ignite", "--nproc-per-node", "2", "--games", "Breakot"], "--games: unknown Atari game 'Breakot'"),
+]
+
+
+@pytest.mark.parametrize("argv, message", BAD, ids=[" ".join(a) for a, _ in BAD])
+def test_bad_input_gives_one_clear_line(argv, message, capsys, tmp_path):
+    status = main(["train", "--logdir", str(tmp_path / "r"), "--iterations", "2", *argv])
+    err = capsys.readouterr().err
+    assert status == 2, err
+    assert message in err and err.count("\n") == 1, err
+    assert not (tmp_path / "r").exists(), "nothing may be written for bad input"
+
+
+def test_a_corrupt_or_foreign_checkpoint_is_one_line_with_one_or_two_processes(tmp_path, capsys):
+    bad = tmp_path / "checkpoint_1.pt"
+    bad.write_bytes(b"not a checkpoint")
+    for extra in ([], ["--trainer", "ignite", "--nproc-per-node", "2"]):
+        assert main(["train", "--resume", str(bad), *extra]) == 2
+        err = capsys.readouterr().err
+        assert "is corrupt or not a torch file" in err and err.count("\n") == 1
+    torch.save({"model": {}}, bad)
+    assert main(["train", "--resume", str(bad)]) == 2
+    assert "is not an atarigan checkpoint" in capsys.readouterr().err
+
+
+def test_a_logdir_that_is_a_file_is_refused_before_anything_starts(tmp_path, capsys):
+    (tmp_path / "file").write_text("mine")
+    assert main(["train", "--logdir", str(tmp_path / "file"), "--iterations", "2"]) == 2
+    assert "is a file, not a directory" in capsys.readouterr().err
+    assert (tmp_path / "file").read_text() == "mine"
+
+
+def test_a_checkpoint_that_does_not_match_its_config(tmp_path, tiny, capsys):
+    run = tmp_path / "run"
+    assert main(["train", *tiny, "--iterations", "1", "--logdir", str(run)]) == 0
+    path = run / "checkpoint_1.pt"
+    state = torch.load(path, weights_only=True)
+    state["config"]["model"]["latent_size"] = 50
+    torch.save(state, path)
+    capsys.readouterr()
+    assert main(["train", "--resume", str(path), "--iterations", "3"]) == 2
+    assert "does not match the networks built from its config" in capsys.readouterr().err

@@ -1,0 +1,93 @@
+"""The one shared GAN step: the book's maths on logits, D frozen in G's update, bf16 autocast on CPU."""
+
+import copy
+
+import torch
+from torch import nn
+
+from atarigan.bench.book import book_gan_step
+from atarigan.config.model_config import ModelConfig
+from atarigan.model.gan_step import StepResult, gan_step
+from atarigan.model.networks import Discriminator, Generator
+
+SMALL = ModelConfig(latent_size=16, image_size=16, generator_filters=8, discriminator_filters=8)
+
+
+def _models(seed=0, lr=1e-3):
+    torch.manual_seed(seed)
+    g, d = Generator(SMALL), Discriminator(SMALL)
+    return g, d, torch.optim.Adam(g.parameters(), lr), torch.optim.Adam(d.parameters(), lr)
+
+
+def _batch(seed=1):
+    rng = torch.Generator().manual_seed(seed)
+    return torch.rand(4, 3, 16, 16, generator=rng) * 2 - 1, torch.randn(4, 16, 1, 1, generator=rng)
+
+
+def test_step_updates_both_networks_and_reports_its_numbers_on_the_device():
+    g, d, og, od = _models()
+    g0 = [p.clone() for p in g.parameters()]
+    d0 = [p.clone() for p in d.parameters()]
+    values = gan_step(g, d, og, od, *_batch())
+    assert isinstance(values, torch.Tensor) and values.shape == (4,)
+    result = StepResult.from_tensor(values)
+    assert all(isinstance(v, float) and torch.isfinite(torch.tensor(v)) for v in result)
+    assert 0 <= result.d_real <= 1 and 0 <= result.d_fake <= 1
+    assert any(not torch.equal(a, b) for a, b in zip(g0, g.parameters()))
+    assert any(not torch.equal(a, b) for a, b in zip(d0, d.parameters()))
+
+
+def test_same_maths_as_the_books_sigmoid_and_bce_step():
+    """Logits + BCEWithLogitsLoss with D frozen give the book's losses and the book's updates of both networks."""
+    # SGD, not Adam: Adam moves a weight by about lr whatever its gradient's size, so the rounding
+    # of a near-zero gradient (a bias before BatchNorm) would show; SGD moves it by lr * gradient.
+    g, d, _, _ = _models()
+    book_g, book_d = copy.deepcopy(g), nn.Sequential(copy.deepcopy(d), nn.Sigmoid())
+    og, od = torch.optim.SGD(g.parameters(), 0.1), torch.optim.SGD(d.parameters(), 0.1)
+    book_og, book_od = torch.optim.SGD(book_g.parameters(), 0.1), torch.optim.SGD(book_d.parameters(), 0.1)
+    for seed in range(3):
+        real, noise = _batch(seed)
+        ours = StepResult.from_tensor(gan_step(g, d, og, od, real, noise))
+        book = book_gan_step(book_g, book_d, book_og, book_od, real, noise)
+        torch.testing.assert_close(torch.tensor([ours.loss_d, ours.loss_g]), torch.tensor(book), rtol=1e-5, atol=1e-6)
+    for ours_net, book_net in ((g, book_g), (d, book_d[0])):
+        for (name, a), b in zip(ours_net.named_parameters(), book_net.parameters()):
+            torch.testing.assert_close(a, b, rtol=1e-4, atol=1e-5, msg=name)
+
+
+def test_generator_update_leaves_discriminator_gradients_untouched():
+    g, d, og, od = _models()
+    seen = []
+
+    class Spy(torch.optim.Adam):
+        def step(self, closure=None):
+            # When G steps, D's grads must be exactly what D's own update left.
+            seen.append([None if p.grad is None else p.grad.clone() for p in d.parameters()])
+            return super().step(closure)
+
+    og = Spy(g.parameters(), 1e-3)
+    od_step = od.step
+
+    def d_step(closure=None):
+        seen.append([p.grad.clone() for p in d.parameters()])
+        return od_step(closure)
+
+    od.step = d_step
+    gan_step(g, d, og, od, *_batch())
+    after_d, after_g = seen
+    assert all(torch.equal(a, b) for a, b in zip(after_d, after_g))
+    assert all(p.requires_grad for p in d.parameters()), "D must be trainable again after the step"
+
+
+def test_bf16_autocast_runs_the_convolutions_in_bf16_and_trains():
+    g, d, og, od = _models()
+    dtypes = []
+    for module in list(g.modules()) + list(d.modules()):
+        if isinstance(module, (nn.Conv2d, nn.ConvTranspose2d)):
+            module.register_forward_hook(lambda m, i, out: dtypes.append(out.dtype))
+    before = [p.clone() for p in g.parameters()]
+    result = StepResult.from_tensor(gan_step(g, d, og, od, *_batch(), autocast_dtype=torch.bfloat16))
+    assert dtypes and set(dtypes) == {torch.bfloat16}
+    assert all(torch.isfinite(torch.tensor(v)) for v in result)
+    assert all(p.dtype == torch.float32 for p in g.parameters()), "weights stay fp32 under autocast"
+    assert any(not torch.equal(a, b) for a, b in zip(before, g.parameters()))

@@ -1,0 +1,44 @@
+"""The DCGAN pair built from its ModelConfig: the book's sizes, every allowed image size."""
+
+import pytest
+import torch
+
+from atarigan.config.model_config import ModelConfig
+from atarigan.config.option import ConfigError
+from atarigan.model.networks import Discriminator, Generator, dcgan_init, parameter_count
+
+
+def test_book_parameter_counts():
+    assert parameter_count(Discriminator()) == 2_766_529
+    assert parameter_count(Generator()) == 3_577_667
+
+
+@pytest.mark.parametrize("size", [16, 32, 64, 128, 256])
+def test_shapes_for_every_allowed_image_size(size):
+    config = ModelConfig(latent_size=8, image_size=size, generator_filters=4, discriminator_filters=4)
+    g, d = Generator(config), Discriminator(config)
+    images = g(torch.randn(3, 8, 1, 1))
+    assert images.shape == (3, 3, size, size)
+    assert images.min() >= -1 and images.max() <= 1
+    assert d(images).shape == (3,)
+
+
+@pytest.mark.parametrize("size", [0, 8, 48, 100, 512, 65536, 64.0, True])
+def test_bad_image_size_is_named_with_what_is_allowed(size):
+    with pytest.raises(ConfigError, match=rf"image_size must be a power of two from 16 to 256 \(16, 32, 64, 128, 256\), got {size!r}"):
+        ModelConfig(image_size=size)
+
+
+def test_widths_that_would_not_fit_in_memory_are_refused():
+    with pytest.raises(ConfigError, match="generator_filters must be an integer from 1 to 1024, got 0"):
+        ModelConfig(generator_filters=0)
+    with pytest.raises(ConfigError, match="discriminator_filters 1024 with image_size 64 makes a 8192-filter layer"):
+        ModelConfig(discriminator_filters=1024)
+
+
+def test_dcgan_init_statistics():
+    torch.manual_seed(0)
+    g = Generator()
+    g.apply(dcgan_init)
+    w = g.pipe[0].weight
+    assert abs(w.mean().item()) < 1e-3 and abs(w.std().item() - 0.02) < 1e-3

@@ -1,0 +1,129 @@
+"""Ctrl-C and SIGTERM at any moment, to one process or two: status 130, one line saying what was kept, nothing lost.
+
+Each test waits for real progress (a line the run prints at that stage, a checkpoint
+on disk, a temp file of a save in progress), never for a progress bar's first draw.
+"""
+
+import signal
+
+import pytest
+import torch
+
+from atarigan.model.checkpoint import list_checkpoints, load_checkpoint
+from atarigan.train.run_log import SCALAR_TAGS
+
+TWO = ["--trainer", "ignite", "--nproc-per-node", "2"]
+NAMES = {signal.SIGINT: "SIGINT", signal.SIGTERM: "SIGTERM"}
+
+
+def no_temp_files(run):
+    return not [p for p in run.iterdir() if p.name.endswith(".tmp")]
+
+
+@pytest.mark.parametrize("signum, procs, to_group", [
+    (signal.SIGINT, [], True), (signal.SIGTERM, [], False), (signal.SIGTERM, TWO, False), (signal.SIGINT, TWO, True),
+], ids=["SIGINT-1proc", "SIGTERM-1proc", "SIGTERM-to-parent-2proc", "SIGINT-to-group-2proc"])
+def test_a_signal_during_start_up_leaves_nothing_behind(cli, tmp_path, tiny, signum, procs, to_group, assert_clean):
+    run = tmp_path / "run"
+    # 32 emulators per game take seconds to start: the signal lands in start-up.
+    process = cli("train", *tiny, *procs, "--envs-per-game", "32", "--iterations", "1000", "--logdir", str(run))
+    process.wait_for(lambda: "atarigan train: new run" in process.output, "the start-up line")
+    process.send(signum, group=to_group)
+    assert process.finish() == 130, process.output
+    assert f"interrupted ({NAMES[signum]}) before training: nothing was written" in process.output
+    assert not run.exists(), "a run that never trained leaves no directory"
+    assert process.left_behind() == b""
+    assert_clean(process.output)
+
+
+@pytest.mark.parametrize("signum, procs, to_group", [
+    (signal.SIGINT, [], False), (signal.SIGTERM, [], False), (signal.SIGINT, TWO, True),
+], ids=["SIGINT-1proc", "SIGTERM-1proc", "SIGINT-to-group-2proc"])
+def test_a_signal_during_the_resume_replay_keeps_the_checkpoint_as_it_was(
+        cli, long_run, copy_of, signum, procs, to_group, assert_clean):
+    run = copy_of(long_run)
+    checkpoint = list_checkpoints(run)[-1]
+    before = (checkpoint.read_bytes(), sorted(p.name for p in run.iterdir()))
+    process = cli("train", "--resume", str(run), "--iterations", "4000", *procs)
+    process.wait_for(lambda: "replaying the frame stream" in process.output, "the replay")
+    process.send(signum, group=to_group)
+    assert process.finish() == 130, process.output
+    assert f"interrupted ({NAMES[signum]}) before training: {checkpoint} is unchanged; resume with: " in process.output
+    assert (checkpoint.read_bytes(), sorted(p.name for p in run.iterdir())) == before
+    assert process.left_behind() == b""
+    assert_clean(process.output)
+
+
+@pytest.mark.parametrize("signum, procs, to_group", [
+    (signal.SIGINT, [], False), (signal.SIGTERM, [], False), (signal.SIGTERM, ["--trainer", "ignite"], False),
+    (signal.SIGINT, TWO, True), (signal.SIGTERM, TWO, False),
+], ids=["SIGINT-loop", "SIGTERM-loop", "SIGTERM-ignite", "SIGINT-to-group-2proc", "SIGTERM-to-parent-2proc"])
+def test_a_signal_mid_run_saves_once_flushes_tensorboard_and_exits_130(
+        cli, tmp_path, tiny, small_nets, events, signum, procs, to_group, saved_iteration, assert_clean):
+    run = tmp_path / "run"
+    process = cli("train", *tiny, *small_nets, *procs, "--iterations", "100000", "--checkpoint-every", "20",
+                  "--report-every", "5", "--logdir", str(run))
+    process.wait_for(lambda: list_checkpoints(run), "a first checkpoint")
+    first = load_checkpoint(run)[1]["trainer"]["iteration"]
+    process.send(signum, group=to_group)
+    assert process.finish() == 130, process.output
+    iteration = saved_iteration(process.output)
+    assert f"interrupted ({NAMES[signum]}) at iteration {iteration}: saved {run / f'checkpoint_{iteration}.pt'}; " \
+           f"resume with: " in process.output
+    assert process.output.count("saved ") == 1, "saved once, by rank 0"
+    path, state = load_checkpoint(run)
+    assert path.name == f"checkpoint_{iteration}.pt" and iteration >= first
+    torch.load(path, weights_only=True)  # whole
+    # TensorBoard was flushed on the way out: every report up to the stop is there.
+    steps = [e.step for e in events(run).Scalars(SCALAR_TAGS["loss_d"])]
+    assert steps and steps[-1] == iteration - iteration % 5
+    assert no_temp_files(run)
+    assert process.left_behind() == b"", "no rank may outlive the run"
+    assert_clean(process.output)
+
+
+def test_a_signal_during_a_save_lets_the_save_finish(cli, tmp_path, tiny, saved_iteration, assert_clean):
+    run = tmp_path / "run"
+    # The book's networks make 76 MB checkpoints; saving every iteration makes saves easy to catch.
+    process = cli("train", *tiny, "--iterations", "100000", "--checkpoint-every", "1", "--logdir", str(run))
+    process.wait_for(lambda: run.is_dir() and any(p.name.endswith(".tmp") for p in run.iterdir()), "a save under way")
+    process.send(signal.SIGINT)
+    assert process.finish() == 130, process.output
+    iteration = saved_iteration(process.output)
+    for path in list_checkpoints(run):
+        torch.load(path, weights_only=True)
+    assert list_checkpoints(run)[-1].name == f"checkpoint_{iteration}.pt"
+    assert no_temp_files(run)
+    assert_clean(process.output)
+
+
+def test_a_second_signal_stops_at_once_and_keeps_the_last_checkpoint(cli, tmp_path, tiny, assert_clean):
+    run = tmp_path / "run"
+    process = cli("train", *tiny, "--iterations", "100000", "--checkpoint-every", "2", "--logdir", str(run))
+    process.wait_for(lambda: list_checkpoints(run), "a first checkpoint")
+    process.send(signal.SIGINT)
+    process.wait_for(lambda: "SIGINT: stopping after this step (send it again to stop at once)" in process.output,
+                     "the first signal's acknowledgement")
+    process.send(signal.SIGINT)
+    assert process.finish() == 130, process.output
+    kept = list_checkpoints(run)[-1]
+    assert f"second SIGINT: stopped at once; kept {kept}; resume with: " in process.output
+    assert "interrupted (SIGINT) at iteration" not in process.output
+    torch.load(kept, weights_only=True)
+    assert process.left_behind() == b""
+    assert_clean(process.output)
+
+
+@pytest.mark.parametrize("command", ["sample", "evaluate"])
+def test_sample_and_evaluate_stop_where_they_are_and_write_nothing(cli, tmp_path, long_run, command, assert_clean):
+    out = tmp_path / "out"
+    out.mkdir()
+    args = (["--out", str(out / "grid.png"), "--count", "4096", "--with-real"] if command == "sample"
+            else ["--count", "4000", "--json", str(out / "numbers.json")])
+    process = cli(command, "--checkpoint", str(long_run), *args)
+    process.wait_for(lambda: f"atarigan {command}: " in process.output, "the first line of work")
+    process.send(signal.SIGINT)
+    assert process.finish() == 130, process.output
+    assert f"atarigan {command}: interrupted (SIGINT): nothing was written" in process.output
+    assert list(out.iterdir()) == []
+    assert_clean(process.output)

@@ -1,0 +1,31 @@
+"""The README says what the tool does: its synopsis lists exactly each command's flags, its two commands are there."""
+
+import re
+
+import pytest
+
+from atarigan.cli.main import COMMANDS, build_parser
+from atarigan.config.cli_args import flags_of
+
+
+def readme_block(readme: str, marker: str) -> str:
+    match = re.search(rf"<!-- {marker} -->\n```[a-z]*\n(.*?)\n```\n<!-- /{marker} -->", readme, re.S)
+    assert match, f"README has no {marker} block"
+    return match.group(1)
+
+
+@pytest.mark.parametrize("command", list(COMMANDS))
+def test_synopsis_lists_every_flag_of_each_command_and_nothing_else(command, repo_root):
+    synopsis = readme_block((repo_root / "README.md").read_text(), "synopsis")
+    # A command's lines run from "atarigan <command>" to the next "atarigan ".
+    blocks = dict(re.findall(r"^atarigan (\w+)(.*?)(?=^atarigan |\Z)", synopsis, re.S | re.M))
+    documented = set(re.findall(r"--[a-z][a-z0-9-]*", blocks[command]))
+    parser = build_parser()._subparsers._group_actions[0].choices[command]
+    actual = {flag for flag in flags_of(parser) if not flag.startswith("--no-")}
+    assert documented == actual, f"README lacks {sorted(actual - documented)}, has extra {sorted(documented - actual)}"
+
+
+def test_the_two_set_up_and_run_commands_are_there(repo_root):
+    readme = (repo_root / "README.md").read_text()
+    assert readme_block(readme, "train-command").endswith(".venv/bin/atarigan train")
+    assert "pytest" in readme_block(readme, "test-command")
