@@ -1,33 +1,42 @@
-"""Gymnasium observation wrappers that make Atari frames ready for a conv net.
+"""Gymnasium wrappers that make Atari frames ready for a conv net: the GAN's input, and the standard RL input.
 
-Torch-free on purpose: RL agents can use these without the GAN.
+Torch-free on purpose: RL agents use these with their own libraries (Stable-Baselines3, gymnasium vector envs).
 """
 
 from wrappers.atari_input import DEFAULT_INTERPOLATION, AtariInput, InputWrapper, atari_input_chain
 from wrappers.channels_first_observation import ChannelsFirstObservation
 from wrappers.frame_ops import INTERPOLATIONS
 from wrappers.games import game_name, known_games, register_ale, resolve_env_id, rom_id, screen_size
-from wrappers.make_env import make_env
+from wrappers.episodic_life import EpisodicLife
+from wrappers.fire_reset import FireReset
+from wrappers.make_env import make_env, make_vector_env
 from wrappers.resize_observation import ResizeObservation
+from wrappers.rl_preset import PRESETS, RLPreset, rl_preprocessing
 from wrappers.space_math import VALUE_RANGES
 from wrappers.vector import AtariVectorEnvInput, VectorAtariInput
 
 __all__ = [
     "DEFAULT_INTERPOLATION",
     "INTERPOLATIONS",
+    "PRESETS",
     "VALUE_RANGES",
     "AtariInput",
     "AtariVectorEnvInput",
     "ChannelsFirstObservation",
+    "EpisodicLife",
+    "FireReset",
     "InputWrapper",
+    "RLPreset",
     "ResizeObservation",
     "VectorAtariInput",
     "atari_input_chain",
     "game_name",
     "known_games",
     "make_env",
+    "make_vector_env",
     "register_ale",
     "resolve_env_id",
+    "rl_preprocessing",
     "rom_id",
     "screen_size",
 ]

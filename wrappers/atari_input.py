@@ -11,7 +11,7 @@ from gymnasium.wrappers import DtypeObservation, RescaleObservation, TransformOb
 from wrappers.channels_first_observation import ChannelsFirstObservation
 from wrappers.frame_ops import check_interpolation
 from wrappers.resize_observation import ResizeObservation
-from wrappers.space_math import check_image_space, check_size, check_value_range
+from wrappers.space_math import check_dtype, check_image_space, check_size, check_value_range
 
 #: The interpolation used unless one is asked for. "area" averages every source
 #: pixel, so small sprites (balls, bullets) keep their brightness when 210x160
@@ -27,11 +27,12 @@ def atari_input_chain(
     size: int | tuple[int, int] = (64, 64),
     value_range: tuple[float, float] = (0.0, 255.0),
     interpolation: str = DEFAULT_INTERPOLATION,
+    dtype: type = np.float32,
 ) -> gym.Env:
     """The same preprocessing as :class:`AtariInput`, as a chain of separate wrappers.
 
-    resize (H, W) -> channels first -> float32 -> rescale to ``value_range``.
-    Useful to insert other wrappers between the steps.
+    resize (H, W) -> channels first -> float32 -> rescale to ``value_range`` (uint8
+    stops after channels first). Useful to insert other wrappers between the steps.
 
     Example:
         >>> import gymnasium as gym, ale_py
@@ -40,13 +41,22 @@ def atari_input_chain(
         >>> env.observation_space
         Box(0.0, 1.0, (3, 32, 32), float32)
     """
-    check_image_space(env.observation_space, "AtariInput")
+    return input_chain(env, size, value_range, interpolation, dtype)
+
+
+def input_chain(env: gym.Env, size: int | tuple[int, int], value_range: tuple[float, float], interpolation: str,
+                dtype: type, any_channels: bool = False) -> gym.Env:
+    """:func:`atari_input_chain`; ``any_channels`` takes an (H, W, C) image of any C (ale-py's stacks, laid out)."""
+    check_image_space(env.observation_space, "AtariInput", any_channels)
     size = check_size(size, "AtariInput")
     low, high = check_value_range(value_range, "AtariInput")
+    dtype = check_dtype(dtype, (low, high), "AtariInput")
     check_interpolation(interpolation, "AtariInput")
 
     env = ResizeObservation(env, size, interpolation=interpolation)
     env = ChannelsFirstObservation(env)
+    if dtype is np.uint8:
+        return env  # the emulator's own bytes: a quarter of float32's memory in a replay buffer
     env = DtypeObservation(env, np.float32)
     if (low, high) != (0.0, 255.0):
         env = RescaleObservation(env, np.float32(low), np.float32(high))
@@ -70,7 +80,7 @@ def chain_transform(chain: gym.Env, base: gym.Env) -> Callable[[np.ndarray], np.
 
 
 class AtariInput(TransformObservation, gym.utils.RecordConstructorArgs):
-    """Resize frames to ``size``, put channels first, make them float32 in ``value_range``.
+    """Resize frames to ``size``, put channels first, make them float32 in ``value_range`` (or keep them uint8).
 
     The book's ``InputWrapper`` (``InputWrapper`` is an alias), built from the pieces
     of :func:`atari_input_chain` but applied as one wrapper, so each step pays one
@@ -82,6 +92,8 @@ class AtariInput(TransformObservation, gym.utils.RecordConstructorArgs):
         size: output (height, width), or one int for a square.
         value_range: ``(0, 255)`` as in the book, ``(0, 1)``, or ``(-1, 1)`` for a GAN's input.
         interpolation: ``"area"`` (default), ``"bilinear"`` (the book's), ``"nearest"`` or ``"bicubic"``.
+        dtype: ``np.float32`` (default), or ``np.uint8`` for RL agents and their replay buffers:
+            frames stay 0..255 bytes, as Stable-Baselines3's ``CnnPolicy`` expects them.
 
     Example:
         >>> import gymnasium as gym, ale_py
@@ -92,6 +104,8 @@ class AtariInput(TransformObservation, gym.utils.RecordConstructorArgs):
         >>> obs, info = env.reset(seed=0)
         >>> obs.shape, obs.dtype, bool(obs.min() >= -1 and obs.max() <= 1)
         ((3, 64, 64), dtype('float32'), True)
+        >>> AtariInput(gym.make("ALE/Pong-v5"), dtype=np.uint8).observation_space
+        Box(0, 255, (3, 64, 64), uint8)
     """
 
     def __init__(
@@ -100,13 +114,21 @@ class AtariInput(TransformObservation, gym.utils.RecordConstructorArgs):
         size: int | tuple[int, int] = (64, 64),
         value_range: tuple[float, float] = (0.0, 255.0),
         interpolation: str = DEFAULT_INTERPOLATION,
+        dtype: type = np.float32,
+        *,
+        any_channels: bool = False,
     ) -> None:
-        chain = atari_input_chain(env, size, value_range, interpolation)
+        chain = input_chain(env, size, value_range, interpolation, dtype, any_channels)
         gym.utils.RecordConstructorArgs.__init__(
-            self, size=size, value_range=value_range, interpolation=interpolation
+            self, size=size, value_range=value_range, interpolation=interpolation, dtype=dtype
         )
         TransformObservation.__init__(self, env, chain_transform(chain, env), chain.observation_space)
 
 
-#: The name the book gives this wrapper.
-InputWrapper = AtariInput
+class InputWrapper(AtariInput):
+    """The book's ``InputWrapper``: 64x64 float32 frames in 0..255, channels first, resized by bilinear
+    sampling (cv2's default, which the book used); :class:`AtariInput` with the book's choices as defaults."""
+
+    def __init__(self, env: gym.Env, size: int | tuple[int, int] = (64, 64),
+                 value_range: tuple[float, float] = (0.0, 255.0), interpolation: str = "bilinear") -> None:
+        super().__init__(env, size, value_range, interpolation)

@@ -1,32 +1,65 @@
-"""``make_env``: a thunk that builds one preprocessed Atari env, for vector envs and agents."""
+"""``make_env``: a thunk that builds one preprocessed Atari env; ``make_vector_env``: ale-py's vector env, same preset."""
 
 from __future__ import annotations
 
+import dataclasses
+import inspect
 from collections.abc import Callable
 from typing import Any
 
 import gymnasium as gym
+import numpy as np
 
 from wrappers.atari_input import DEFAULT_INTERPOLATION, AtariInput
 from wrappers.frame_ops import check_interpolation
 from wrappers.games import register_ale, resolve_env_id, rom_id
-from wrappers.space_math import check_size, check_value_range
+from wrappers.rl_preset import RLPreset, ale_vector_options, preset_named, rl_preprocessing
+from wrappers.space_math import check_dtype, check_size, check_value_range
+
+_PRESET_FIELDS = {f.name for f in dataclasses.fields(RLPreset)}
+
+
+def _preset_and_options(
+    preset: str, options: dict[str, Any], builder: Callable, sets: set[str]
+) -> tuple[RLPreset, dict[str, Any]]:
+    """Split ``options`` into the preset's settings and ``builder``'s other keywords; refuse anything else now.
+
+    Without the check a misspelt setting would only fail inside the thunk, in a worker,
+    later. ``sets``: the keywords the preset gives ``builder`` itself.
+    """
+    taken = sorted(set(options) & sets - _PRESET_FIELDS)
+    if taken:
+        raise ValueError(f"preset {preset!r} sets {', '.join(taken)} itself; change the preset's settings instead "
+                         f"({', '.join(sorted(_PRESET_FIELDS))})")
+    accepted = set(inspect.signature(builder).parameters) - {"self"} - _PRESET_FIELDS
+    changes = {k: v for k, v in options.items() if k not in accepted}
+    return preset_named(preset, **changes), {k: v for k, v in options.items() if k in accepted}
+
+
+#: AtariVectorEnv keywords the preset fills in (ale_vector_options).
+_VECTOR_SETS = set(ale_vector_options(RLPreset()))
 
 
 def make_env(
     game: str,
     *,
-    size: int | tuple[int, int] = (64, 64),
-    value_range: tuple[float, float] = (0.0, 255.0),
-    interpolation: str = DEFAULT_INTERPOLATION,
-    **make_kwargs: Any,
+    preset: str | None = None,
+    size: int | tuple[int, int] | None = None,
+    value_range: tuple[float, float] | None = None,
+    interpolation: str | None = None,
+    dtype: type | None = None,
+    **options: Any,
 ) -> Callable[[], gym.Env]:
-    """Return a thunk that makes ``game`` wrapped in :class:`AtariInput`.
+    """Return a thunk that makes ``game`` with its frames ready for a conv net.
 
-    ``game`` is a short name ("Breakout") or a full id; ``make_kwargs`` go to
-    ``gym.make`` (``obs_type="grayscale"``, ``frameskip=...``, ``render_mode=...``).
-    The name is checked now, so a typo fails before any worker starts; the thunk
-    registers ALE itself, so it also works inside ``AsyncVectorEnv``'s spawned workers.
+    Without a preset: :class:`AtariInput`'s frames (64x64 RGB channels first; float32 in
+    ``value_range``, or ``dtype=np.uint8``), the GAN's input; ``options`` go to ``gym.make``
+    (``obs_type="grayscale"``, ``frameskip=...``, ``repeat_action_probability=...``).
+    ``preset="dqn"``: the standard DQN/PPO input of :mod:`wrappers.rl_preset`,
+    ``Box(0, 255, (4, 84, 84), uint8)``; ``options`` change its settings (``episodic_life=False``
+    to evaluate, ``repeat_action_probability=0.0`` for no sticky actions), the rest go
+    to ``gym.make``. The game is checked now, so a typo fails before any worker starts;
+    the thunk registers ALE itself, so it also works in ``AsyncVectorEnv``'s spawned workers.
 
     Example:
         >>> import gymnasium as gym
@@ -34,16 +67,57 @@ def make_env(
         >>> envs.single_observation_space, envs.observation_space.shape
         (Box(0.0, 255.0, (3, 64, 64), float32), (2, 3, 64, 64))
         >>> envs.close()
+        >>> make_env("Breakout", preset="dqn")().observation_space
+        Box(0, 255, (4, 84, 84), uint8)
     """
     env_id = resolve_env_id(game)
     rom_id(game)  # an env that is not an Atari game fails here, not in a worker later
-    check_size(size, "make_env")
-    check_value_range(value_range, "make_env")
+    if preset is not None:
+        given = [name for name, value in (("size", size), ("value_range", value_range),
+                                          ("interpolation", interpolation), ("dtype", dtype)) if value is not None]
+        if given:
+            raise ValueError(f"make_env: preset {preset!r} sets the frames itself; {', '.join(given)} is for "
+                             "make_env without a preset")
+        from ale_py.env import AtariEnv
+
+        rl, options = _preset_and_options(preset, options, AtariEnv.__init__, {"frameskip"})
+
+        def rl_thunk() -> gym.Env:
+            register_ale()
+            # The preset repeats each action itself (max-pooling the last two frames): the emulator must not.
+            env = gym.make(env_id, frameskip=1, repeat_action_probability=rl.repeat_action_probability, **options)
+            return rl_preprocessing(env, rl)
+
+        return rl_thunk
+
+    size = check_size((64, 64) if size is None else size, "make_env")
+    value_range = check_value_range((0.0, 255.0) if value_range is None else value_range, "make_env")
+    interpolation = interpolation or DEFAULT_INTERPOLATION
     check_interpolation(interpolation, "make_env")
+    dtype = check_dtype(np.float32 if dtype is None else dtype, value_range, "make_env")
 
     def thunk() -> gym.Env:
         register_ale()
-        env = gym.make(env_id, **make_kwargs)
-        return AtariInput(env, size=size, value_range=value_range, interpolation=interpolation)
+        env = gym.make(env_id, **options)
+        return AtariInput(env, size=size, value_range=value_range, interpolation=interpolation, dtype=dtype)
 
     return thunk
+
+
+def make_vector_env(game: str, num_envs: int, *, preset: str = "dqn", **options: Any):
+    """ale-py's ``AtariVectorEnv`` (emulators stepped in C++ threads) with ``preset``'s input.
+
+    Its observation space per env is the preset's, ``Box(0, 255, (4, 84, 84), uint8)``,
+    as from ``make_env(game, preset=...)`` in a gymnasium ``SyncVectorEnv``/``AsyncVectorEnv``;
+    ``options`` change the preset's settings, the rest go to ``AtariVectorEnv``.
+
+    Example:
+        >>> envs = make_vector_env("Pong", 2)
+        >>> envs.single_observation_space, envs.reset(seed=0)[0].shape
+        (Box(0, 255, (4, 84, 84), uint8), (2, 4, 84, 84))
+        >>> envs.close()
+    """
+    from ale_py.vector_env import AtariVectorEnv
+
+    rl, options = _preset_and_options(preset, options, AtariVectorEnv.__init__, _VECTOR_SETS)
+    return AtariVectorEnv(rom_id(game), num_envs, **ale_vector_options(rl), **options)

@@ -15,17 +15,33 @@ from gymnasium import spaces
 VALUE_RANGES: tuple[tuple[float, float], ...] = ((0.0, 255.0), (0.0, 1.0), (-1.0, 1.0))
 
 
-def check_image_space(space: Any, owner: str) -> spaces.Box:
-    """Return ``space`` if it is a uint8 ``Box`` holding an (H, W) or (H, W, C) image.
+#: Channels of one Atari frame: grayscale with a channel axis, or RGB.
+FRAME_CHANNELS = (1, 3)
 
-    ``owner`` names the wrapper in the error, so the user knows who refused the env.
+
+def check_image_space(space: Any, owner: str, any_channels: bool = False) -> spaces.Box:
+    """Return ``space`` if it is a uint8 ``Box`` holding one (H, W) or (H, W, C) frame, C being 1 or 3.
+
+    Stacked frames ((S, H, W) or (S, H, W, C)) and channels-first frames are refused
+    with a line saying so: read as (H, W, C) they would be an image of S rows and H
+    channels. ``any_channels`` lets an (H, W, C) image of any C through (ale-py's stacks,
+    already laid out as channels). ``owner`` names the wrapper in the error.
+
+    >>> check_image_space(spaces.Box(0, 255, (4, 84, 84), np.uint8), "AtariInput")
+    Traceback (most recent call last):
+    ...
+    ValueError: AtariInput takes one frame of shape (H, W) or (H, W, C) with C 1 or 3, got shape (4, 84, 84): stacked or channels-first frames; apply AtariInput first, then stack (FrameStackObservation, or SB3's VecFrameStack with channels_order="first")
     """
     if not isinstance(space, spaces.Box):
         raise TypeError(f"{owner} requires a Box observation space, got {space!r}")
-    if len(space.shape) not in (2, 3):
+    if len(space.shape) not in (2, 3, 4):
+        raise ValueError(f"{owner} requires image observations of shape (H, W) or (H, W, C), got shape {space.shape}")
+    single_frame = len(space.shape) == 2 or (len(space.shape) == 3 and (any_channels or space.shape[2] in FRAME_CHANNELS))
+    if not single_frame:
         raise ValueError(
-            f"{owner} requires image observations of shape (H, W) or (H, W, C), "
-            f"got shape {space.shape}"
+            f"{owner} takes one frame of shape (H, W) or (H, W, C) with C 1 or 3, got shape {space.shape}: "
+            f"stacked or channels-first frames; apply {owner} first, then stack (FrameStackObservation, "
+            'or SB3\'s VecFrameStack with channels_order="first")'
         )
     if space.dtype != np.uint8 or not (np.all(space.low == 0) and np.all(space.high == 255)):
         raise ValueError(
@@ -46,6 +62,27 @@ def check_size(size: Any, owner: str) -> tuple[int, int]:
     if not all(s > 0 for s in size):
         raise ValueError(f"{owner} size must be positive, got {tuple(size)}")
     return int(size[0]), int(size[1])
+
+
+#: The dtypes a wrapper can emit: float32 (in any of VALUE_RANGES) or the frame's own uint8 bytes.
+DTYPES = (np.float32, np.uint8)
+
+
+def check_dtype(dtype: Any, value_range: tuple[float, float], owner: str) -> type:
+    """Return ``dtype`` as a numpy type if it is float32 or uint8; uint8 frames keep their 0..255 range.
+
+    >>> check_dtype("uint8", (0.0, 255.0), "AtariInput").__name__
+    'uint8'
+    """
+    try:
+        kind = np.dtype(dtype).type
+    except TypeError:
+        kind = None
+    if kind not in DTYPES:
+        raise ValueError(f"{owner} dtype must be np.float32 or np.uint8, got {dtype!r}")
+    if kind is np.uint8 and value_range != (0.0, 255.0):
+        raise ValueError(f"{owner} emits uint8 frames in 0..255; value_range {value_range} needs dtype np.float32")
+    return kind
 
 
 def check_value_range(value_range: Any, owner: str) -> tuple[float, float]:

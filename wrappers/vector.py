@@ -56,7 +56,7 @@ class _StackedAtariInput(TransformObservation):
                 f"(S, H, W, C), got {space!r}"
             )
         stacked = spaces.Box(0, 255, stacked_to_channels_last_shape(space.shape), np.uint8)
-        inner = AtariInput(_SpaceOnly(stacked), **options)
+        inner = AtariInput(_SpaceOnly(stacked), **options, any_channels=True)
         super().__init__(
             env, lambda obs: inner.func(stacked_to_channels_last(obs)), inner.observation_space
         )
