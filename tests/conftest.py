@@ -54,12 +54,6 @@ def events() -> Callable:
     return read
 
 
-@pytest.fixture(scope="session")
-def classifier_cache(tmp_path_factory) -> Path:
-    """One game-classifier cache for the whole suite, so each game set is trained once."""
-    return tmp_path_factory.mktemp("classifier_cache")
-
-
 class CliProcess:
     """``atarigan ...`` in a subprocess of its own session, read as it runs."""
 
@@ -123,12 +117,12 @@ class CliProcess:
 
 
 @pytest.fixture
-def cli(repo_root, classifier_cache):
+def cli(repo_root):
     """Start ``atarigan`` subprocesses; any still running at the test's end are killed."""
     started: list[CliProcess] = []
 
     def start(*args: str, env: dict[str, str] | None = None) -> CliProcess:
-        process = CliProcess(list(args), repo_root, {"ATARIGAN_CACHE": str(classifier_cache), **(env or {})})
+        process = CliProcess(list(args), repo_root, env)
         started.append(process)
         return process
 

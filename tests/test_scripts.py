@@ -17,11 +17,26 @@ def run_script(repo_root):
     return run
 
 
-def test_rl_preprocessing_example_prints_the_spaces(run_script):
-    result = run_script("scripts/rl_preprocessing.py", "--game", "Pong")
+@pytest.mark.parametrize("algo", ["dqn", "ppo"])
+def test_the_sb3_example_trains_and_evaluates_an_agent(run_script, algo):
+    result = run_script("scripts/train_sb3_agent.py", "--algo", algo, "--game", "Pong", "--steps", "256",
+                        "--buffer", "1000", "--episodes", "1")
     assert result.returncode == 0, result.stderr
-    assert "vector batch:                  (2, 4, 84, 84) float32" in result.stdout
-    assert "Box(0.0, 1.0, (4, 84, 84), float32)" in result.stdout
+    assert "observation space: Box(0, 255, (4, 84, 84), uint8)" in result.stdout
+    assert f"{algo} on Pong after 256 steps: return " in result.stdout
+
+
+def test_the_readme_rl_example_runs_as_pasted(repo_root, tmp_path):
+    """The README's SB3 snippet, with its step counts cut down."""
+    import re
+
+    readme = (repo_root / "README.md").read_text()
+    code = re.search(r"### Use in an RL agent.*?```python\n(.*?)```", readme, re.S).group(1)
+    assert "from wrappers import make_env" in code
+    code = code.replace("learn(2_000)", "learn(128)").replace("learning_starts=500", "learning_starts=64")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=600, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "Box(0, 255, (4, 84, 84), uint8)" in result.stdout
 
 
 @pytest.mark.parametrize("script", ["train_loop.py", "train_ignite.py"])

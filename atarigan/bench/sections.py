@@ -58,7 +58,7 @@ def bench_step(device: torch.device, batch_size: int, seconds: float, rounds: in
     real = torch.rand(batch_size, 3, 64, 64, device=device) * 2 - 1
     steps = {"book ms/step": book_step(device, batch_size)}
     for name, options in step_variants(device, with_compile):
-        gan = Gan(RunConfig.from_values({"batch_size": batch_size, **options}), device)
+        gan = Gan(RunConfig.from_values({"batch_size": batch_size, "recipe": "book", **options}), device)
         steps[f"{name} ms/step"] = gan.step
     rows = {}
     for name, step in steps.items():
@@ -67,7 +67,7 @@ def bench_step(device: torch.device, batch_size: int, seconds: float, rounds: in
     return {name: 1000 / rate for name, rate in interleaved(rows, seconds, rounds).items()}
 
 
-def _trainer_rate(trainer: str, config: RunConfig, iterations: int) -> float:
+def trainer_rate(trainer: str, config: RunConfig, iterations: int) -> float:
     """A real training run of ``iterations``; its own logged it/s, leaving out the first report window
     (start-up) and those holding the early image grids (they come at fixed iterations, whatever the run's length)."""
     from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
@@ -127,7 +127,7 @@ def bench_e2e(config: RunConfig, device: torch.device, seconds: float, rounds: i
         results = interleaved({
             "book loop it/s": rate_row(book_iteration, device),
             "sampler-fed step it/s": fed,
-            **{f"trainer {trainer} it/s": lambda s, trainer=trainer: _trainer_rate(
+            **{f"trainer {trainer} it/s": lambda s, trainer=trainer: trainer_rate(
                 trainer, config, max(10, int(latest[0] * s))) for trainer in ("loop", "ignite")},
         }, seconds, rounds)
         results["sampler-fed step data wait share"] = waited[0] / busy[0]

@@ -13,8 +13,8 @@ import torch
 WARMUP_CALLS = 5
 
 
-def _sync(device: torch.device) -> None:
-    if device.type == "cuda":
+def _sync(device: torch.device | None) -> None:
+    if device is not None and device.type == "cuda":
         torch.cuda.synchronize(device)
 
 
@@ -23,7 +23,8 @@ def warm_up(call: Callable[[], Any], calls: int = WARMUP_CALLS) -> None:
         call()
 
 
-def calls_per_second(step: Callable[[], Any], seconds: float, device: torch.device, warmup: int = WARMUP_CALLS) -> float:
+def calls_per_second(step: Callable[[], Any], seconds: float, device: torch.device | None = None,
+                     warmup: int = WARMUP_CALLS) -> float:
     """Calls per second of ``step`` over about ``seconds``, after ``warmup`` calls."""
     warm_up(step, warmup)
     _sync(device)
@@ -50,11 +51,11 @@ def interleaved(rows: dict[str, Callable[[float], float]], seconds: float, round
     return {name: statistics.median(values) for name, values in samples.items()}
 
 
-def rate_row(call: Callable[[], Any], device: torch.device, per_call: float = 1.0) -> Callable[[float], float]:
+def rate_row(call: Callable[[], Any], device: torch.device | None = None, per_call: float = 1.0) -> Callable[[float], float]:
     """A row for :func:`interleaved`: ``per_call`` times the calls per second of ``call`` (warmed up beforehand)."""
     return lambda seconds: calls_per_second(call, seconds, device, warmup=0) * per_call
 
 
 def frames_per_second(batches: Iterator, batch_size: int) -> Callable[[float], float]:
     """A row for :func:`interleaved`: frames/s drawn from ``batches``."""
-    return rate_row(lambda: next(batches), torch.device("cpu"), batch_size)
+    return rate_row(lambda: next(batches), per_call=batch_size)

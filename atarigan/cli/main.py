@@ -18,6 +18,7 @@ COMMANDS = {
     "sample": ("atarigan.cli.sample", "write a PNG grid of generated frames from a checkpoint"),
     "evaluate": ("atarigan.cli.evaluate", "score a checkpoint's frames against real ones"),
     "bench": ("atarigan.cli.bench", "measure sampling, the GAN step and whole runs against the book's code"),
+    "tune": ("atarigan.cli.tune", "sweep hyper-parameters with Ray Tune, each trial a training run"),
 }
 
 
@@ -39,8 +40,8 @@ def main(argv: list[str] | None = None) -> int:
                 args = parser.parse_args(argv)
             except SystemExit as exc:  # --help, or a flag argparse itself refused (one line already printed)
                 return int(exc.code or 0)
-            # Only training has something to finish before it stops; the others stop where they are.
-            stop.immediate = args.command != "train"
+            # Training finishes its step, and Ray Tune its sweep's bookkeeping; the others stop where they are.
+            stop.immediate = args.command not in ("train", "tune")
             stop.check()
             return _run(args, stop)
         except Interrupted as exc:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from dataclasses import dataclass
 
-from atarigan.config.checks import device_name, integer
+from atarigan.config.checks import device_name, integer, one_of
 from atarigan.config.cli_args import add_options, given_options
 from atarigan.config.option import Checked, option
 from atarigan.stop_signals import StopSignals
@@ -15,6 +15,8 @@ from atarigan.stop_signals import StopSignals
 class SampleArgs(Checked):
     checkpoint: str = option(help="checkpoint file or run directory", metavar="PATH")
     out: str = option(help="where to write the grid (a .png file)", metavar="PNG")
+    which: str = option("last", help="in a run directory: its newest checkpoint, or best.pt (--eval-every's best)",
+                        check=one_of("last", "best"), metavar="last|best")
     count: int = option(64, help="frames in the grid", check=integer(1, 4096))
     seed: int = option(0, help="noise seed", check=integer(0, 2**63 - 1))
     with_real: bool = option(False, help="put a grid of real frames of the same games beside it")
@@ -33,8 +35,8 @@ def run(args: argparse.Namespace, stop: StopSignals) -> int:
     from atarigan.model.device import resolve_device
 
     out = check_writable(a.out)  # before any work: a bad path fails at once
-    generator, config, iteration = load_generator(a.checkpoint, resolve_device(a.device))
-    print(f"atarigan sample: {a.count} frames from iteration {iteration}"
+    generator, config, iteration, ema = load_generator(a.checkpoint, resolve_device(a.device), a.which)
+    print(f"atarigan sample: {a.count} frames from iteration {iteration}{' (EMA weights)' if ema else ''}"
           + (f", and {a.count} real ones" if a.with_real else ""), flush=True)
     picture = image_grid(generate(generator, a.count, a.seed))
     if a.with_real:

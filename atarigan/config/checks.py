@@ -82,3 +82,22 @@ def device_name(value: Any) -> str | None:
     if not isinstance(value, str) or not _DEVICE.fullmatch(value):
         return f"must be auto, cpu, cuda or cuda:N; got {value!r}"
     return None
+
+
+def optional(check: Check) -> Check:
+    """``check``, with None allowed (None: filled in from the recipe or another field)."""
+    return lambda value: None if value is None else check(value)
+
+
+def some_of(*choices: str) -> Check:
+    """A sequence of distinct names, each one of ``choices`` (empty allowed)."""
+
+    def check(value: Any) -> str | None:
+        if isinstance(value, str) or not isinstance(value, (tuple, list)):
+            return f"must be some of {', '.join(choices)}, or none; got {value!r}"
+        bad = [v for v in value if v not in choices]
+        if bad or len(set(value)) != len(value):
+            return f"must be some of {', '.join(choices)} (each once), or none; got {' '.join(map(str, value))}"
+        return None
+
+    return check

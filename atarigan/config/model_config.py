@@ -27,6 +27,10 @@ class ModelConfig(Checked):
         64, help="discriminator width: filters of its first layer, doubled per layer down",
         resume=Resume.FIXED, check=integer(1, 1024),
     )
+    spectral_norm: bool | None = option(
+        None, help="spectral normalisation of the discriminator's convolutions, in place of its BatchNorm "
+        "(default: the recipe's)", resume=Resume.FIXED,
+    )
 
     def __post_init__(self) -> None:
         super().__post_init__()

@@ -9,6 +9,8 @@ from typing import Any, ClassVar
 
 from atarigan.config.launch_config import LaunchConfig
 from atarigan.config.model_config import ModelConfig
+from atarigan.config.option import ConfigError
+from atarigan.config.recipes import LEGACY_RECIPE, RECIPES
 from atarigan.config.train_config import TrainConfig
 
 
@@ -34,6 +36,27 @@ class RunConfig:
 
     PARTS: ClassVar[dict[str, type]] = {"model": ModelConfig, "train": TrainConfig, "launch": LaunchConfig}
 
+    def __post_init__(self) -> None:
+        # Fields left unset (None) take the recipe's value; each network's learning rate defaults to --lr.
+        recipe = RECIPES[self.train.recipe]
+        for part in ("model", "train"):
+            config = getattr(self, part)
+            unset = {f.name: recipe[f.name] for f in dataclasses.fields(config)
+                     if f.name in recipe and getattr(config, f.name) is None}
+            if unset:
+                object.__setattr__(self, part, dataclasses.replace(config, **unset))
+        lr = self.train.lr
+        if self.train.lr_g is None or self.train.lr_d is None:
+            object.__setattr__(self, "train", dataclasses.replace(
+                self.train, lr_g=self.train.lr_g or lr, lr_d=self.train.lr_d or lr))
+        if self.launch.cuda_graphs:
+            # A captured graph replays fixed kernels with fixed arguments: no branch, no changing rate.
+            for name, fixed in (("lr_schedule", self.train.lr_schedule == "constant"), ("r1_gamma", not self.train.r1_gamma),
+                                ("augment", not self.train.augment)):
+                if not fixed:
+                    raise ConfigError(name, f": {getattr(self.train, name)} cannot run in a captured CUDA graph; "
+                                      "leave it out with --cuda-graphs")
+
     @classmethod
     def part_of(cls, name: str) -> str:
         for part, part_class in cls.PARTS.items():
@@ -42,17 +65,21 @@ class RunConfig:
         raise KeyError(name)
 
     @classmethod
+    def _by_part(cls, values: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+        by_part: dict[str, dict[str, Any]] = {part: {} for part in cls.PARTS}
+        for name, value in values.items():
+            by_part[cls.part_of(name)][name] = value
+        return by_part
+
+    @classmethod
     def from_values(cls, values: Mapping[str, Any]) -> RunConfig:
-        """Defaults, with the flat ``values`` given; unknown names are a ``KeyError``."""
-        return cls().replace(**values)
+        """Defaults, with the flat ``values`` given (the recipe's fill the rest); unknown names are a ``KeyError``."""
+        return cls(**{part: cls.PARTS[part](**given) for part, given in cls._by_part(values).items()})
 
     def replace(self, **changes: Any) -> RunConfig:
-        by_part: dict[str, dict[str, Any]] = {}
-        for name, value in changes.items():
-            by_part.setdefault(self.part_of(name), {})[name] = value
-        return dataclasses.replace(
-            self, **{part: dataclasses.replace(getattr(self, part), **values) for part, values in by_part.items()}
-        )
+        """This config with ``changes``; the recipe's values already filled in stay as they are."""
+        return dataclasses.replace(self, **{part: dataclasses.replace(getattr(self, part), **given)
+                                            for part, given in self._by_part(changes).items() if given})
 
     def values(self) -> dict[str, Any]:
         """All fields as one flat dict."""
@@ -66,6 +93,7 @@ class RunConfig:
     def from_state_dict(cls, data: Mapping[str, Any]) -> RunConfig:
         """Read a checkpoint's config: this layout, or the flat one of checkpoints before it."""
         flat = dict(data) if not set(data) <= set(cls.PARTS) else {k: v for part in data.values() for k, v in part.items()}
+        flat.setdefault("recipe", LEGACY_RECIPE)  # written before recipes: the book's maths
         try:
             return cls.from_values(flat)
         except KeyError as exc:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 # One spawn-key head per stream; never reuse or renumber one, or old runs resume with other streams.
-NETWORKS, NOISE, FIXED_NOISE, SAMPLER, DISPLAY, EVALUATION = range(6)
+NETWORKS, NOISE, FIXED_NOISE, SAMPLER, DISPLAY, EVALUATION, AUGMENT = range(7)
 
 
 def derive_seed(seed: int, *key: int) -> int:
@@ -50,6 +50,10 @@ class RunSeeds:
     def display(self, iteration: int) -> int:
         """Fresh noise for the ``images/fake`` grid at ``iteration``."""
         return derive_seed(self.seed, DISPLAY, iteration)
+
+    def augment(self, rank: int, start: int = 0) -> int:
+        """The discriminator's input augmentations of ``rank`` (restored from checkpoints on rank 0, as the noise)."""
+        return derive_seed(self.seed, AUGMENT, rank, start)
 
     def evaluation(self) -> int:
         """Real frames and noise of ``--eval-every``'s quality numbers."""

@@ -5,11 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from atarigan.config.checks import integer, number, pair_in_unit_interval
-from atarigan.config.option import Checked, Resume, option
+from atarigan.config.checks import integer, number, one_of, optional, pair_in_unit_interval, some_of
+from atarigan.config.option import Checked, ConfigError, Resume, option
+from atarigan.config.recipes import DEFAULT_RECIPE, RECIPES
 from wrappers.games import game_name
 
 DEFAULT_GAMES = ("Breakout", "AirRaid", "Pong")
+LOSSES = ("bce", "hinge")
+LR_SCHEDULES = ("constant", "warmup", "step", "cosine", "plateau")
+AUGMENTATIONS = ("translation", "color")
 #: The longest run one launch may ask for; 50 000 iterations is the book's quality point.
 MAX_ITERATIONS = 10**9
 
@@ -39,10 +43,44 @@ class TrainConfig(Checked):
     iterations: int = option(50_000, help="training iterations in all (50000: the book's quality point)",
                              resume=Resume.MAY_CHANGE, check=integer(1, MAX_ITERATIONS))
     batch_size: int = option(16, help="frames per batch, per process", resume=Resume.FIXED, check=integer(1, 1024))
-    lr: float = option(1e-4, help="Adam learning rate of both networks", resume=Resume.FIXED,
-                       check=number(0, 1, low_open=True))
+    recipe: str = option(DEFAULT_RECIPE, help="book: the book's maths exactly; fast: good frames sooner "
+                         "(README, \"Recipes\"); unset fields below take the recipe's value",
+                         resume=Resume.FIXED, check=one_of(*RECIPES), metavar="|".join(RECIPES))
+    lr: float | None = option(None, help="Adam learning rate of both networks (default: the recipe's: "
+                              + ", ".join(f"{name} {r['lr']:g}" for name, r in RECIPES.items()) + ")",
+                              resume=Resume.FIXED, check=optional(number(0, 1, low_open=True)))
+    lr_g: float | None = option(None, help="the generator's learning rate (default: --lr)", resume=Resume.FIXED,
+                                check=optional(number(0, 1, low_open=True)))
+    lr_d: float | None = option(None, help="the discriminator's learning rate (default: --lr)", resume=Resume.FIXED,
+                                check=optional(number(0, 1, low_open=True)))
     betas: tuple[float, float] = option((0.5, 0.999), help="Adam betas", resume=Resume.FIXED,
                                         check=pair_in_unit_interval, metavar=("B1", "B2"))
+    loss: str | None = option(None, help="bce: the book's non-saturating loss; hinge: hinge loss "
+                              "(default: the recipe's)", resume=Resume.FIXED, check=optional(one_of(*LOSSES)),
+                              metavar="|".join(LOSSES))
+    ema: float | None = option(None, help="decay of an exponential moving average of the generator's weights, "
+                               "which grids, sample and evaluate use; 0: none (default: the recipe's)",
+                               resume=Resume.FIXED, check=optional(number(0, 0.99999)))
+    r1_gamma: float | None = option(None, help="weight of the R1 gradient penalty on real frames, applied every "
+                                    "16 steps; 0: none (default: the recipe's)", resume=Resume.FIXED,
+                                    check=optional(number(0, 1000)))
+    augment: tuple[str, ...] | None = option(
+        None, help="differentiable augmentations of the discriminator's input: translation, color, or none "
+        "(default: the recipe's)", resume=Resume.FIXED, check=optional(some_of(*AUGMENTATIONS)), metavar="OP")
+    lr_schedule: str = option("constant", help="each network's learning rate over the run, stepped every "
+                              "iteration: constant (the book), warmup (linear, over --warmup-iterations), step "
+                              "(times --lr-decay every --lr-step-every), cosine (to 0 at --iterations), plateau "
+                              "(times --lr-decay after --plateau-patience evaluations without a better Fréchet "
+                              "distance; needs --eval-every)", resume=Resume.FIXED, check=one_of(*LR_SCHEDULES),
+                              metavar="|".join(LR_SCHEDULES))
+    warmup_iterations: int = option(1000, help="iterations of the warmup schedule's linear ramp from 1/1000 of "
+                                    "the learning rate", resume=Resume.FIXED, check=integer(1, MAX_ITERATIONS))
+    lr_step_every: int = option(10_000, help="iterations between the step schedule's decays", resume=Resume.FIXED,
+                                check=integer(1, MAX_ITERATIONS))
+    lr_decay: float = option(0.5, help="factor of the step and plateau schedules' decays", resume=Resume.FIXED,
+                             check=number(0, 1, low_open=True))
+    plateau_patience: int = option(3, help="evaluations without improvement before the plateau schedule decays",
+                                   resume=Resume.FIXED, check=integer(1, 1000))
     dcgan_init: bool = option(False, help="initialise weights N(0, 0.02) as DCGAN does (the book does not)",
                               resume=Resume.FIXED)
     seed: int = option(0, help="run seed: weights, noise, emulators and grids are all derived from it",
@@ -55,12 +93,26 @@ class TrainConfig(Checked):
                               resume=Resume.MAY_CHANGE, check=integer(1, MAX_ITERATIONS))
     checkpoint_every: int = option(5000, help="iterations between checkpoints (the newest two are kept)",
                                    resume=Resume.MAY_CHANGE, check=integer(1, MAX_ITERATIONS))
-    eval_every: int = option(0, help="iterations between quality numbers in TensorBoard; 0: never",
+    eval_every: int = option(0, help="iterations between quality numbers in TensorBoard (and best.pt, the "
+                             "checkpoint with the lowest Fréchet distance); 0: never",
                              resume=Resume.MAY_CHANGE, check=integer(0, MAX_ITERATIONS))
+    eval_count: int = option(512, help="frames per set of --eval-every's numbers (more: less noise, slower)",
+                             resume=Resume.FIXED, check=integer(128, 100_000))
+    early_stop: int = option(0, help="end the run after this many evaluations without a better Fréchet distance; "
+                             "0: never (needs --eval-every)", resume=Resume.MAY_CHANGE, check=integer(0, 1000))
+    layer_norms: bool = option(False, help="log each layer's gradient and weight norms, not only each network's",
+                               resume=Resume.MAY_CHANGE)
+    histograms: bool = option(False, help="log weight histograms with every image grid", resume=Resume.MAY_CHANGE)
 
     def __post_init__(self) -> None:
+        if self.augment is not None and tuple(self.augment) == ("none",):
+            object.__setattr__(self, "augment", ())
         super().__post_init__()
         # Stored by their short names, so a run's games read the same however they were typed.
         object.__setattr__(self, "games", tuple(game_name(g) for g in self.games))
         object.__setattr__(self, "betas", (float(self.betas[0]), float(self.betas[1])))
-        object.__setattr__(self, "lr", float(self.lr))
+        if self.augment is not None:
+            object.__setattr__(self, "augment", tuple(self.augment))
+        for name, on in (("lr_schedule", self.lr_schedule == "plateau"), ("early_stop", self.early_stop > 0)):
+            if on and not self.eval_every:
+                raise ConfigError(name, f"{getattr(self, name)} follows the quality number: it needs --eval-every N")

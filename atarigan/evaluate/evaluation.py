@@ -1,123 +1,163 @@
-"""How close the generator's frames are to real ones, in the game classifier's feature space.
+"""How close a generator's frames are to real ones, in the feature network's space.
 
-Three numbers, all from the same ``count`` frames per set:
+From ``count`` frames per set (README, "Seeing and scoring the fakes"):
 
-- ``frechet_distance``: the Fréchet distance (FID's formula, torchmetrics computes
-  it) between features of real frames and of generated frames;
-- ``real_floor``: the same distance between two independent real sets. A
-  generator cannot be told from real play below this: it is the noise floor for
-  this ``count``;
-- ``game_share`` and ``top_probability``: which game the classifier assigns each
-  fake to, and how sure it is on average. A missing game means mode collapse;
-  a low top probability means frames that look like no game.
-
-The features are those of a small classifier trained only to tell the games apart,
-so the distance sees what separates the games (layouts, colours, sprites), not
-every detail of a frame. Compare numbers only between runs on the same games,
-``count`` and classifier.
+- ``frechet_distance``: FID's formula, by torchmetrics' ``FrechetInceptionDistance``
+  on the feature network; biased upward at small counts;
+- ``kernel_distance``: KID's unbiased estimate, by torchmetrics'
+  ``KernelInceptionDistance`` on the same features: honest at a few hundred frames;
+- ``real_floor``, ``kernel_floor``: both distances between two independent real sets,
+  the noise floor at this count: no generator can be told from real play below it;
+- ``precision``, ``recall``: the share of fakes among real frames, and of real frames
+  covered by fakes (:mod:`atarigan.evaluate.manifold`);
+- ``not_a_game``: the share of fakes the network calls "not a game frame";
+- ``game_share``: the game of each fake's nearest real frame: a game missing from it
+  means mode collapse (for any game, in the network's panel or not).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 import torch
+from torch import nn
 from torchmetrics.image.fid import FrechetInceptionDistance
+from torchmetrics.image.kid import KernelInceptionDistance
 
 from atarigan.config.model_config import ModelConfig
 from atarigan.config.seeds import derive_seed
 from atarigan.data.frame_sampler import FrameSampler
 from atarigan.data.normalize import frames_to_tanh_range, tanh_range_to_unit
-from atarigan.evaluate.game_classifier import (
-    ClassifierFeatures,
-    GameClassifier,
-    load_or_train_classifier,
-    to_classifier_size,
-)
+from atarigan.evaluate.feature_network import PANEL, FeatureNetwork, load_feature_network
+from atarigan.evaluate.manifold import precision_recall
 from wrappers.games import game_name
 
-#: Features are 64-d; far fewer frames than that make the covariance singular.
+#: Fewer frames than this and the 128-d features' covariance is too poorly estimated to mean anything.
 MIN_COUNT = 128
+#: KID's random subsets (half the set each); seeded, so a score does not change between two calls.
+KID_SUBSETS = 50
 
 
 @dataclass
 class Evaluation:
     frechet_distance: float
     real_floor: float
+    kernel_distance: float
+    kernel_floor: float
+    precision: float
+    recall: float
+    not_a_game: float
+    real_not_a_game: float
     game_share: dict[str, float]
-    top_probability: float
-    real_top_probability: float
-    classifier_accuracy: float
     count: int
 
     def as_dict(self) -> dict:
         return dataclasses.asdict(self)
 
 
+#: Real sets come from the training stream's sampler, spread over play: after a warm-up, one batch in SPREAD.
+REAL_ENVS_PER_GAME, REAL_BATCH, REAL_WARMUP_BATCHES, REAL_SPREAD = 8, 64, 24, 4
+
+
 def real_frames(games: Sequence[str], count: int, seed: int, image_size: int = 64) -> tuple[torch.Tensor, torch.Tensor]:
-    """``count`` real random-agent frames in [-1, 1] (mixed games) and their game indices."""
-    with FrameSampler(games, count, envs_per_game=4, size=image_size, seed=seed) as sampler:
-        batch = next(iter(sampler))
-    return frames_to_tanh_range(batch.frames), batch.games
+    """``count`` real random-agent frames in [-1, 1] (mixed games) and their game indices.
+
+    Spread over play, as the frames a run trains on are: the first frames of each
+    emulator's episode would otherwise fill a small set (and the real-vs-real floor
+    would swing with the seed).
+    """
+    frames, labels = [], []
+    with FrameSampler(games, REAL_BATCH, envs_per_game=REAL_ENVS_PER_GAME, size=image_size, seed=seed) as sampler:
+        batches = iter(sampler)
+        for _ in range(REAL_WARMUP_BATCHES):
+            next(batches)
+        while sum(map(len, frames)) < count:
+            batch = next(batches)
+            frames.append(batch.frames)
+            labels.append(batch.games)
+            for _ in range(REAL_SPREAD - 1):
+                next(batches)
+    return frames_to_tanh_range(torch.cat(frames)[:count]), torch.cat(labels)[:count]
+
+
+class _Features(nn.Module):
+    """What torchmetrics calls: [0, 1] images -> the feature network's features."""
+
+    def __init__(self, network: FeatureNetwork) -> None:
+        super().__init__()
+        self.network = network
+        self.num_features = network.trunk[-1].out_features  # read by torchmetrics instead of a dummy forward
+
+    @torch.no_grad()
+    def forward(self, images: torch.Tensor) -> torch.Tensor:
+        return self.network.features(images.float() * 2 - 1)
 
 
 class Evaluator:
     """Samples two real sets once, at the model's image size; then scores any generator's frames against them."""
 
     def __init__(self, games: Sequence[str], model: ModelConfig = ModelConfig(), count: int = 1000, seed: int = 0,
-                 device: str | torch.device = "cpu", cache_dir: Path | None = None,
-                 classifier: GameClassifier | None = None) -> None:
+                 device: str | torch.device = "cpu") -> None:
         if isinstance(count, bool) or not isinstance(count, int) or count < MIN_COUNT:
-            raise ValueError(f"count must be an integer of at least {MIN_COUNT} (features are 64-d); got {count!r}")
+            raise ValueError(f"count must be an integer of at least {MIN_COUNT}; got {count!r}")
         self.games = [game_name(g) for g in games]
         self.count = count
         self.image_size = model.image_size
         self.device = torch.device(device)
-        self.accuracy = float("nan")
-        if classifier is None:
-            classifier, self.accuracy = load_or_train_classifier(games, seed=0, device=self.device, cache_dir=cache_dir)
-        self.classifier = classifier.to(self.device).eval()
-        self.fid = FrechetInceptionDistance(
-            feature=ClassifierFeatures(self.classifier), normalize=True, reset_real_features=False
-        ).to(self.device)
-        real, _ = real_frames(games, count, derive_seed(seed, 0), model.image_size)
-        self._update(real, real=True)
+        self.network, self.network_info = load_feature_network(self.device)
+        features = _Features(self.network)
+        self.fid = FrechetInceptionDistance(feature=features, normalize=True, reset_real_features=False).to(self.device)
+        with warnings.catch_warnings():  # "will save all extracted features": 128 floats a frame, known and small
+            warnings.simplefilter("ignore", UserWarning)
+            self.kid = KernelInceptionDistance(feature=features, normalize=True, reset_real_features=False,
+                                               subsets=KID_SUBSETS, subset_size=count // 2).to(self.device)
+        real, self.real_labels = real_frames(games, count, derive_seed(seed, 0), model.image_size)
+        for metric in (self.fid, self.kid):
+            for chunk in real.split(256):
+                metric.update(tanh_range_to_unit(chunk.to(self.device)), real=True)
+        self.real_features, real_logits = self._embed(real)
+        self.real_not_a_game = self._not_a_game(real_logits)
         # The floor: a second, independent real set scored as if it were generated.
         other, _ = real_frames(games, count, derive_seed(seed, 1), model.image_size)
-        self.real_floor = self._distance(other)
-        self.real_top_probability = self._classify(other)[1]
-
-    def _update(self, images: torch.Tensor, real: bool) -> None:
-        for chunk in images.split(256):
-            self.fid.update(tanh_range_to_unit(chunk.to(self.device)), real=real)
-
-    def _distance(self, images: torch.Tensor) -> float:
-        self.fid.reset()  # drops the previous fakes, keeps the real features
-        self._update(images, real=False)
-        return float(self.fid.compute())
+        self.real_floor, self.kernel_floor = self._distances(other)
 
     @torch.no_grad()
-    def _classify(self, images: torch.Tensor) -> tuple[torch.Tensor, float]:
-        probs = torch.cat([self.classifier(to_classifier_size(c.to(self.device))).softmax(1) for c in images.split(256)])
-        top, game = probs.max(1)
-        counts = torch.bincount(game.cpu(), minlength=len(self.games)).float()
-        return counts / counts.sum(), float(top.mean())
+    def _embed(self, images: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        features = torch.cat([self.network.features(c.to(self.device)) for c in images.split(256)])
+        return features, self.network.head(features)
+
+    @staticmethod
+    def _not_a_game(logits: torch.Tensor) -> float:
+        return float((logits.argmax(1) == len(PANEL)).float().mean())
+
+    def _distances(self, images: torch.Tensor) -> tuple[float, float]:
+        for metric in (self.fid, self.kid):
+            metric.reset()  # drops the previous fakes, keeps the real features
+            for chunk in images.split(256):
+                metric.update(tanh_range_to_unit(chunk.to(self.device)), real=False)
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(0)  # KID's subsets
+            kernel = float(self.kid.compute()[0])
+        return float(self.fid.compute()), kernel
 
     def __call__(self, images: torch.Tensor) -> Evaluation:
         """Score ``images`` (N, 3, S, S) in [-1, 1]; comparable with other scores only at N == count."""
         if tuple(images.shape[1:]) != (3, self.image_size, self.image_size):
             raise ValueError(f"this evaluator compares (3, {self.image_size}, {self.image_size}) frames with real ones; "
                              f"got frames of shape {tuple(images.shape[1:])}")
-        share, top = self._classify(images)
+        if len(images) < MIN_COUNT:
+            raise ValueError(f"at least {MIN_COUNT} frames are needed to score them; got {len(images)}")
+        features, logits = self._embed(images)
+        nearest = torch.cdist(features, self.real_features).argmin(dim=1)
+        shares = torch.bincount(self.real_labels[nearest.cpu()], minlength=len(self.games)) / len(images)
+        precision, recall = precision_recall(self.real_features.cpu(), features.cpu())
+        frechet, kernel = self._distances(images)
         return Evaluation(
-            frechet_distance=self._distance(images),
-            real_floor=self.real_floor,
-            game_share=dict(zip(self.games, share.tolist())),
-            top_probability=top,
-            real_top_probability=self.real_top_probability,
-            classifier_accuracy=self.accuracy,
-            count=len(images),
+            frechet_distance=frechet, real_floor=self.real_floor, kernel_distance=kernel,
+            kernel_floor=self.kernel_floor, precision=precision, recall=recall,
+            not_a_game=self._not_a_game(logits), real_not_a_game=self.real_not_a_game,
+            game_share=dict(zip(self.games, shares.tolist())), count=len(images),
         )

@@ -11,13 +11,19 @@ from atarigan.model.networks import Generator
 from atarigan.model.checkpoint import load_checkpoint, restore_state
 
 
-def load_generator(checkpoint: str | Path, device: str | torch.device = "cpu") -> tuple[Generator, RunConfig, int]:
-    """The checkpoint's Generator (eval mode), the config of its run, and its iteration."""
-    path, state = load_checkpoint(checkpoint)
+def load_generator(checkpoint: str | Path, device: str | torch.device = "cpu",
+                   which: str = "last") -> tuple[Generator, RunConfig, int, bool]:
+    """A checkpoint's Generator (eval mode), its run's config, its iteration, and whether these are EMA weights.
+
+    The moving average of the weights (``--ema``) when the run kept one, as training's
+    grids show; else the trained weights. ``which`` picks in a run directory: ``last`` or ``best``.
+    """
+    path, state = load_checkpoint(checkpoint, which=which)
     config = state["config"]
     generator = Generator(config.model)
-    restore_state(generator, state["gan"].get("generator", {}), path)
-    return generator.to(device).eval(), config, int(state["trainer"]["iteration"])
+    ema = "generator_ema" in state["gan"]
+    restore_state(generator, state["gan"]["generator_ema" if ema else "generator"], path)
+    return generator.to(device).eval(), config, int(state["trainer"]["iteration"]), ema
 
 
 @torch.no_grad()

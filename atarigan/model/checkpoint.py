@@ -15,13 +15,16 @@ import torch
 from atarigan.config.run_config import RunConfig
 
 CHECKPOINT_KEYS = ("config", "gan", "trainer")
+#: The checkpoint with the lowest Fréchet distance so far (runs with --eval-every); never pruned.
+BEST_NAME = "best.pt"
 #: 2: the config in three parts, the run's id. Files without "format" are read as 1.
 FORMAT = 2
 _NAME = re.compile(r"^checkpoint_(\d+)\.pt$")
 
 
-def checkpoint_state(config: RunConfig, gan_state: dict[str, Any], iteration: int, run: dict[str, Any]) -> dict[str, Any]:
-    """The dict saved to disk; ``trainer`` is what ignite's ``Engine.state_dict()`` holds."""
+def checkpoint_state(config: RunConfig, gan_state: dict[str, Any], iteration: int, run: dict[str, Any],
+                     progress: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The dict saved to disk; ``trainer`` is what ignite's ``Engine.state_dict()`` holds, ``progress`` the best so far."""
     return {
         "format": FORMAT,
         "config": config.state_dict(),
@@ -29,6 +32,7 @@ def checkpoint_state(config: RunConfig, gan_state: dict[str, Any], iteration: in
         # One "epoch" per iteration: ignite can then extend a run by raising max_epochs.
         "trainer": {"iteration": iteration, "epoch_length": 1, "max_epochs": config.train.iterations},
         "run": run,
+        "progress": progress or {},
     }
 
 
@@ -46,10 +50,14 @@ def list_checkpoints(directory: Path) -> list[Path]:
     return sorted(found, key=checkpoint_iteration)
 
 
-def find_checkpoint(path: str | Path) -> Path:
-    """``path`` itself if it is a file; the newest checkpoint in it if it is a run directory."""
+def find_checkpoint(path: str | Path, which: str = "last") -> Path:
+    """``path`` itself if it is a file; in a run directory its newest checkpoint, or ``best.pt`` (``which="best"``)."""
     path = Path(path)
     if path.is_dir():
+        if which == "best":
+            if not (path / BEST_NAME).is_file():
+                raise ValueError(f"no {BEST_NAME} in {str(path)!r}: it is written by runs with --eval-every")
+            return path / BEST_NAME
         found = list_checkpoints(path)
         if not found:
             raise ValueError(f"no checkpoint_<N>.pt files in directory {str(path)!r}")
@@ -59,13 +67,13 @@ def find_checkpoint(path: str | Path) -> Path:
     return path
 
 
-def load_checkpoint(path: str | Path, mmap: bool = False) -> tuple[Path, dict[str, Any]]:
+def load_checkpoint(path: str | Path, mmap: bool = False, which: str = "last") -> tuple[Path, dict[str, Any]]:
     """Read a checkpoint safely (``weights_only=True``); one clear error if it is unusable.
 
     ``mmap=True`` maps the tensors instead of reading them: cheap when only the
-    config or the run's id is wanted.
+    config or the run's id is wanted. ``which`` picks in a run directory (see :func:`find_checkpoint`).
     """
-    path = find_checkpoint(path)
+    path = find_checkpoint(path, which)
     try:
         state = torch.load(path, map_location="cpu", weights_only=True, mmap=mmap)
     except Exception as exc:

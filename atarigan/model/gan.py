@@ -9,9 +9,12 @@ from torch import nn
 
 from atarigan.config.run_config import RunConfig
 from atarigan.config.seeds import RunSeeds
+from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
+
 from atarigan.model.cuda_graph_step import CudaGraphStep
 from atarigan.model.device import autocast_dtype, resolve_precision
-from atarigan.model.gan_step import gan_step
+from atarigan.model.gan_step import R1_EVERY, StepOptions, gan_step
+from atarigan.model.lr_schedule import make_scheduler, per_iteration
 from atarigan.model.networks import Discriminator, Generator, dcgan_init
 from atarigan.model.optimizers import adam_implementation, load_optimizer_state
 
@@ -20,10 +23,12 @@ FIXED_NOISE_COUNT = 64
 
 
 class Gan:
-    """Generator, Discriminator, both Adam optimizers and the training noise of one rank.
+    """Generator, Discriminator, their optimizers and schedules, the training noise of one rank, and the EMA generator.
 
     ``state_dict()``/``load_state_dict()`` cover all of it. ``rank`` > 0 draws its own
     noise, seeded afresh at ``start`` (checkpoints hold rank 0's noise state only).
+    With ``ema`` > 0 an exponential moving average of G's weights (torch's
+    ``AveragedModel``) follows training; :meth:`generate` draws from it.
     """
 
     def __init__(self, config: RunConfig, device: torch.device, rank: int = 0, start: int = 0) -> None:
@@ -46,10 +51,16 @@ class Gan:
             net.to(memory_format=self.memory_format)
             if launch.compile:
                 net.compile()  # in place, so state_dict keys stay those of the plain module
-        adam = {"lr": train.lr, "betas": train.betas, **adam_implementation(device, launch.cuda_graphs)}
-        self.opt_g = torch.optim.Adam(self.generator.parameters(), **adam)
-        self.opt_d = torch.optim.Adam(self.discriminator.parameters(), **adam)
+        adam = {"betas": train.betas, **adam_implementation(device, launch.cuda_graphs)}
+        self.opt_g = torch.optim.Adam(self.generator.parameters(), lr=train.lr_g, **adam)
+        self.opt_d = torch.optim.Adam(self.discriminator.parameters(), lr=train.lr_d, **adam)
+        self.schedulers = {"sched_g": make_scheduler(self.opt_g, train), "sched_d": make_scheduler(self.opt_d, train)}
+        self.options = StepOptions(train.loss, train.r1_gamma, train.augment)
+        self.iteration = start  # R1 comes every R1_EVERY iterations, counted over the whole run
+        self.ema = (AveragedModel(self.generator, multi_avg_fn=get_ema_multi_avg_fn(train.ema), use_buffers=True)
+                    .eval().requires_grad_(False) if train.ema else None)
         self.noise_rng = torch.Generator(device=device).manual_seed(seeds.noise(rank, start if rank else 0))
+        self.augment_rng = torch.Generator(device=device).manual_seed(seeds.augment(rank, start if rank else 0))
         fixed_rng = torch.Generator(device=device).manual_seed(seeds.fixed_noise())
         # Drawn once, kept in checkpoints: the same faces of progress in every grid.
         self.fixed_noise = self.noise(FIXED_NOISE_COUNT, fixed_rng)
@@ -72,31 +83,62 @@ class Gan:
         real = real.contiguous(memory_format=self.memory_format)
         noise = self.noise(real.shape[0])
         if self._graph_step is not None:
-            return self._graph_step(real, noise)
-        return self._step(real, noise)
+            values = self._graph_step(real, noise)
+        else:
+            r1 = self.options.r1_gamma > 0 and self.iteration % R1_EVERY == 0
+            values = self._step(real, noise, r1)
+        self.iteration += 1
+        for scheduler in self.schedulers.values():
+            if per_iteration(scheduler):
+                scheduler.step()
+        if self.ema is not None:
+            self.ema.update_parameters(self.generator)
+        return values
 
-    def _step(self, real: torch.Tensor, noise: torch.Tensor) -> torch.Tensor:
+    def _step(self, real: torch.Tensor, noise: torch.Tensor, r1: bool = False) -> torch.Tensor:
         return gan_step(self._step_generator, self._step_discriminator, self.opt_g, self.opt_d, real, noise,
-                        self.autocast_dtype)
+                        self.autocast_dtype, self.options, r1=r1, rng=self.augment_rng)
+
+    def evaluated(self, frechet_distance: float) -> None:
+        """Tell the plateau schedules (if any) the latest quality number."""
+        for scheduler in self.schedulers.values():
+            if scheduler is not None and not per_iteration(scheduler):
+                scheduler.step(frechet_distance)
+
+    def learning_rates(self) -> dict[str, float]:
+        return {"generator": self.opt_g.param_groups[0]["lr"], "discriminator": self.opt_d.param_groups[0]["lr"]}
+
+    @property
+    def sampling_generator(self) -> nn.Module:
+        """What grids, ``sample`` and ``evaluate`` draw from: the EMA generator if there is one."""
+        return self.ema.module if self.ema is not None else self.generator
 
     @torch.no_grad()
     def generate(self, noise: torch.Tensor) -> torch.Tensor:
-        """The generator's images for ``noise`` in eval mode (BatchNorm's running stats), which nothing here changes."""
-        self.generator.eval()
+        """Images for ``noise`` from :attr:`sampling_generator` in eval mode, which nothing here changes."""
+        generator = self.sampling_generator
+        training = generator.training
+        generator.eval()
         try:
-            return self.generator(noise).float()
+            return generator(noise).float()
         finally:
-            self.generator.train()
+            generator.train(training)
 
     def state_dict(self) -> dict[str, Any]:
-        return {
+        state = {
             "generator": self.generator.state_dict(),
             "discriminator": self.discriminator.state_dict(),
             "opt_g": self.opt_g.state_dict(),
             "opt_d": self.opt_d.state_dict(),
             "noise_rng": self.noise_rng.get_state(),
+            "augment_rng": self.augment_rng.get_state(),
             "fixed_noise": self.fixed_noise.cpu(),
         }
+        state.update({name: s.state_dict() for name, s in self.schedulers.items() if s is not None})
+        if self.ema is not None:
+            state["generator_ema"] = self.ema.module.state_dict()
+            state["ema_averaged"] = self.ema.n_averaged.cpu()
+        return state
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
         self.generator.load_state_dict(state["generator"])
@@ -104,4 +146,12 @@ class Gan:
         load_optimizer_state(self.opt_g, state["opt_g"])
         load_optimizer_state(self.opt_d, state["opt_d"])
         self.noise_rng.set_state(state["noise_rng"].cpu())
+        if "augment_rng" in state:  # checkpoints before augmentations had none
+            self.augment_rng.set_state(state["augment_rng"].cpu())
         self.fixed_noise = state["fixed_noise"].to(self.device)
+        for name, scheduler in self.schedulers.items():
+            if scheduler is not None:
+                scheduler.load_state_dict(state[name])
+        if self.ema is not None:
+            self.ema.module.load_state_dict(state["generator_ema"])
+            self.ema.n_averaged.copy_(state["ema_averaged"])

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import contextlib
+from dataclasses import dataclass
 from typing import NamedTuple
 
 import torch
 from torch import nn
 from torch.nn.parallel import DistributedDataParallel
 
-_bce = nn.BCEWithLogitsLoss()
+from atarigan.model.diff_augment import diff_augment
+from atarigan.model.losses import discriminator_loss, generator_loss
 
 
 class StepResult(NamedTuple):
@@ -26,6 +28,19 @@ class StepResult(NamedTuple):
         return cls(*values.tolist())
 
 
+#: R1 is applied lazily, every this many steps and this many times as strong (StyleGAN2's schedule).
+R1_EVERY = 16
+
+
+@dataclass(frozen=True)
+class StepOptions:
+    """What a recipe changes in the step; the defaults are the book's maths."""
+
+    loss: str = "bce"  # or "hinge" (atarigan.model.losses)
+    r1_gamma: float = 0.0  # weight of the R1 penalty on real frames, on the steps the caller asks for it
+    augment: tuple[str, ...] = ()  # DiffAugment operations on D's input (atarigan.model.diff_augment)
+
+
 def gan_step(
     generator: nn.Module,
     discriminator: nn.Module,
@@ -34,6 +49,10 @@ def gan_step(
     real: torch.Tensor,
     noise: torch.Tensor,
     autocast_dtype: torch.dtype | None = None,
+    options: StepOptions = StepOptions(),
+    *,
+    r1: bool = False,
+    rng: torch.Generator | None = None,
 ) -> torch.Tensor:
     """Update D once on real + (detached) fake frames, then G once with the non-saturating loss.
 
@@ -44,7 +63,8 @@ def gan_step(
     reads it). Losses work on logits (``BCEWithLogitsLoss``): the maths of Sigmoid +
     BCELoss, but numerically safe and autocast-safe. D's parameters are frozen
     during G's backward pass, so no gradient is computed for them there (the book
-    computes and then throws those away).
+    computes and then throws those away). ``options`` change the loss, add an R1
+    penalty (when ``r1``) and augment D's input with ``rng``; their defaults are the book's.
     """
     # Autocast's weight-cast cache lets D's two forwards in the D update share one cast
     # of its weights; PyTorch asks for it off while a CUDA graph is being captured.
@@ -54,14 +74,20 @@ def gan_step(
         if autocast_dtype is not None
         else contextlib.nullcontext()
     )
-    ones = torch.ones(real.shape[0], device=real.device)
-    zeros = torch.zeros(real.shape[0], device=real.device)
 
+    def augmented(images: torch.Tensor) -> torch.Tensor:
+        return diff_augment(images, options.augment, rng) if options.augment else images
+
+    if r1:
+        real = real.detach().requires_grad_(True)
     with autocast:
         fake = generator(noise)
-        logits_real = discriminator(real)
-        logits_fake = discriminator(fake.detach())
-        loss_d = _bce(logits_real.float(), ones) + _bce(logits_fake.float(), zeros)
+        logits_real = discriminator(augmented(real))
+        logits_fake = discriminator(augmented(fake.detach()))
+        loss_d = discriminator_loss(logits_real.float(), logits_fake.float(), options.loss)
+    if r1:
+        (grad,) = torch.autograd.grad(logits_real.float().sum(), real, create_graph=True)
+        loss_d = loss_d + options.r1_gamma / 2 * R1_EVERY * grad.pow(2).flatten(1).sum(1).mean()
     opt_d.zero_grad(set_to_none=True)
     loss_d.backward()
     opt_d.step()
@@ -72,7 +98,7 @@ def gan_step(
     frozen_d.requires_grad_(False)
     try:
         with autocast:
-            loss_g = _bce(frozen_d(fake).float(), ones)
+            loss_g = generator_loss(frozen_d(augmented(fake)).float(), options.loss)
         opt_g.zero_grad(set_to_none=True)
         loss_g.backward()
         opt_g.step()

@@ -19,26 +19,37 @@ from atarigan.config.model_config import ModelConfig
 CHANNELS = 3
 
 
+def _spectral_conv(*args: int) -> nn.Module:
+    return nn.utils.parametrizations.spectral_norm(nn.Conv2d(*args))
+
+
 def _halvings(config: ModelConfig) -> int:
     """Stride-2 layers between the image and 4x4: 4 at 64x64."""
     return int(math.log2(config.image_size)) - 2
 
 
 class Discriminator(nn.Module):
-    """Image (B, 3, S, S) in [-1, 1] -> one logit per image (B,)."""
+    """Image (B, 3, S, S) in [-1, 1] -> one logit per image (B,).
+
+    With ``spectral_norm``, each convolution's weight is divided by its largest
+    singular value (``torch.nn.utils.parametrizations.spectral_norm``) and there is no
+    BatchNorm: D's slope is bounded without batch statistics (SNGAN's discriminator).
+    """
 
     def __init__(self, config: ModelConfig = ModelConfig()) -> None:
         super().__init__()
         width = config.discriminator_filters
+        conv = _spectral_conv if config.spectral_norm else nn.Conv2d
         layers: list[nn.Module] = [
-            nn.Conv2d(CHANNELS, width, 4, 2, 1),  # (B, 3, 64, 64) -> (B, 64, 32, 32)
+            conv(CHANNELS, width, 4, 2, 1),  # (B, 3, 64, 64) -> (B, 64, 32, 32)
             nn.ReLU(),
         ]
         for _ in range(_halvings(config) - 1):
             # (B, 64, 32, 32) -> (B, 128, 16, 16) -> (B, 256, 8, 8) -> (B, 512, 4, 4)
-            layers += [nn.Conv2d(width, width * 2, 4, 2, 1), nn.BatchNorm2d(width * 2), nn.ReLU()]
+            norm = [] if config.spectral_norm else [nn.BatchNorm2d(width * 2)]
+            layers += [conv(width, width * 2, 4, 2, 1), *norm, nn.ReLU()]
             width *= 2
-        layers.append(nn.Conv2d(width, 1, 4, 1, 0))  # (B, 512, 4, 4) -> (B, 1, 1, 1)
+        layers.append(conv(width, 1, 4, 1, 0))  # (B, 512, 4, 4) -> (B, 1, 1, 1)
         self.conv_pipe = nn.Sequential(*layers)
 
     def forward(self, images: torch.Tensor) -> torch.Tensor:

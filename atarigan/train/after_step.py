@@ -14,9 +14,12 @@ from pathlib import Path
 
 import torch
 
-from atarigan.stop_signals import StopSignals
+from atarigan.evaluate.evaluation import Evaluation
 from atarigan.model.checkpoint import checkpoint_state
+from atarigan.stop_signals import StopSignals
+from atarigan.train.best_so_far import BestSoFar
 from atarigan.train.checkpoint_writer import SaveFailed
+from atarigan.train.monitoring import norms
 from atarigan.train.outcome import Outcome, TrainingDiverged
 from atarigan.train.rank_agreement import Agree, any_rank
 from atarigan.train.report_window import ReportWindow
@@ -29,14 +32,16 @@ EARLY_IMAGES = (1, 10, 100)
 class AfterStep:
     """Call after each step with its iteration, its four numbers (on the device) and its real batch.
 
-    Returns why training must stop now (``"interrupted"``, ``"failed"``), or None
+    Returns why training must stop now (``"interrupted"``, ``"failed"``, ``"early_stop"``), or None
     to go on; raises :class:`TrainingDiverged` when a check finds a NaN. Every
     decision is taken by all processes together. Then call :meth:`finish`.
     ``show`` receives each report's numbers (a progress bar's postfix).
     """
 
-    def __init__(self, run: TrainingRun, stop: StopSignals, agree: Agree = None) -> None:
+    def __init__(self, run: TrainingRun, stop: StopSignals, agree: Agree = None,
+                 on_evaluation: Callable[[int, Evaluation], None] | None = None) -> None:
         self.run = run
+        self.on_evaluation = on_evaluation
         self.stop = stop
         self.agree = agree
         self.show: Callable[[dict[str, float]], None] = lambda values: None
@@ -45,6 +50,9 @@ class AfterStep:
         self.saved: Path | None = None
         self.saved_iteration = run.start_iteration
         self.failure: str | None = None
+        self.best = BestSoFar.from_state_dict(run.progress)
+        self.early_stop: str | None = None  # why, once the evaluations stopped improving
+        self.final: dict[str, float] = {}  # the last report's and evaluation's numbers, for the HParams table
 
     def __call__(self, iteration: int, values: torch.Tensor, real: torch.Tensor) -> str | None:
         train = self.run.config.train
@@ -54,12 +62,15 @@ class AfterStep:
             self._report(iteration)
         if iteration in EARLY_IMAGES or iteration % train.image_every == 0:
             self._images(iteration, real)
-        if train.eval_every and iteration % train.eval_every == 0:
-            self._evaluate(iteration)
+        evaluation = self._evaluate(iteration) if train.eval_every and iteration % train.eval_every == 0 else None
         if iteration % train.checkpoint_every == 0:
             self._save(iteration)
-        failed, interrupted = any_rank(self.agree, self.failure is not None, self.stop.requested)
-        return "failed" if failed else "interrupted" if interrupted else None
+        if evaluation is not None and self.on_evaluation is not None:
+            # After the save: a sweep that stops this run on hearing it still finds this iteration saved.
+            self.on_evaluation(iteration, evaluation)
+        failed, interrupted, early = any_rank(self.agree, self.failure is not None, self.stop.requested,
+                                              self.early_stop is not None)
+        return "failed" if failed else "interrupted" if interrupted else "early_stop" if early else None
 
     def finish(self, reason: str | None = None) -> Outcome:
         """After the last step: check, save what is new, and say how the run ended."""
@@ -73,10 +84,13 @@ class AfterStep:
             return self.outcome("failed", self.failure or "another process could not save")
         if reason == "interrupted":
             return self.outcome("interrupted", self.stop.received or "a signal to another process")
+        if reason == "early_stop":
+            return self.outcome("early_stop", self.early_stop or "no better Fréchet distance on rank 0")
         return self.outcome("done")
 
     def outcome(self, status: str, detail: str = "") -> Outcome:
         if self.run.log is not None:
+            self.run.log.hparams(self.iteration, self.final)
             self.run.log.flush()
         newest = self.run.checkpoints.newest if self.run.checkpoints is not None else None
         return Outcome(status, self.iteration, self.saved, newest or self.run.plan.resume_from, detail)
@@ -94,8 +108,13 @@ class AfterStep:
     def _report(self, iteration: int) -> None:
         self._check_finite()
         values = self.window.report(self.run.config.train.batch_size * self.run.world_size)
+        self.final.update(values)
         if self.run.log is not None:
+            gan = self.run.gan
             self.run.log.scalars(iteration, values)
+            self.run.log.by_tag(iteration, {f"lr/{net}": lr for net, lr in gan.learning_rates().items()})
+            self.run.log.by_tag(iteration, norms({"generator": gan.generator, "discriminator": gan.discriminator},
+                                                 self.run.config.train.layer_norms))
         self.show(values)
 
     def _images(self, iteration: int, real: torch.Tensor) -> None:
@@ -106,31 +125,50 @@ class AfterStep:
         rng = torch.Generator(device=gan.device).manual_seed(self.run.seeds.display(iteration))
         fake = gan.generate(gan.noise(real.shape[0], rng))
         self.run.log.images(iteration, real, fake, gan.generate(gan.fixed_noise))
+        if self.run.config.train.histograms:
+            self.run.log.histograms(iteration, {"generator": gan.generator, "discriminator": gan.discriminator})
 
-    def _evaluate(self, iteration: int) -> None:
+    def _evaluate(self, iteration: int) -> Evaluation | None:
+        """Score the generator (rank 0); the plateau schedule, best.pt and early stop follow the score."""
         if self.run.evaluator is None:
-            return
+            return None
         gan, evaluator = self.run.gan, self.run.evaluator
         rng = torch.Generator(device=gan.device).manual_seed(self.run.seeds.evaluation())
         result = evaluator(gan.generate(gan.noise(evaluator.count, rng)))
         self.run.log.evaluation(iteration, result)
+        self.final.update(frechet_distance=result.frechet_distance, kernel_distance=result.kernel_distance)
+        gan.evaluated(result.frechet_distance)
+        if self.best.update(result.frechet_distance, iteration):
+            self._save(iteration, best=True)
+        self.final["best_frechet_distance"] = self.best.frechet_distance
+        patience = self.run.config.train.early_stop
+        if patience and self.best.since >= patience:
+            self.early_stop = (f"no better Fréchet distance in {patience} evaluations; the best, "
+                               f"{self.best.frechet_distance:.3f} at iteration {self.best.iteration}, is in best.pt")
+        return result
 
-    def _save(self, iteration: int) -> None:
+    def _save(self, iteration: int, best: bool = False) -> None:
+        """A checkpoint (or best.pt); rank 0 writes, every rank checks for NaN first."""
         self._check_finite()  # a checkpoint never holds weights trained past a NaN
         if self.run.checkpoints is None:
             return
-        state = checkpoint_state(self.run.config, self.run.gan.state_dict(), iteration, self.run.plan.run_record())
+        state = checkpoint_state(self.run.config, self.run.gan.state_dict(), iteration, self.run.plan.run_record(),
+                                 self.best.state_dict())
         try:
-            self.saved = self.run.checkpoints.save(state)
-            self.saved_iteration = iteration
+            if best:
+                self.run.checkpoints.save_best(state)
+            else:
+                self.saved = self.run.checkpoints.save(state)
+                self.saved_iteration = iteration
         except SaveFailed as exc:
             self.failure = str(exc)
         self.run.log.flush()  # events up to here survive a SIGKILL with the checkpoint
 
 
-def run_training(run: TrainingRun, stop: StopSignals, agree: Agree, drive: Callable[[TrainingRun, AfterStep], str | None]) -> Outcome:
+def run_training(run: TrainingRun, stop: StopSignals, agree: Agree, drive: Callable[[TrainingRun, AfterStep], str | None],
+                 on_evaluation: Callable[[int, Evaluation], None] | None = None) -> Outcome:
     """Drive the steps with ``drive`` (a trainer), which calls ``AfterStep`` after each and returns why it stopped."""
-    after = AfterStep(run, stop, agree)
+    after = AfterStep(run, stop, agree, on_evaluation)
     try:
         return after.finish(drive(run, after))
     except TrainingDiverged as exc:

@@ -9,7 +9,7 @@ from typing import Any
 import torch
 
 from atarigan.atomic_file import atomic_write
-from atarigan.model.checkpoint import checkpoint_iteration, list_checkpoints, run_id_of
+from atarigan.model.checkpoint import BEST_NAME, checkpoint_iteration, list_checkpoints, run_id_of
 
 #: Checkpoints kept (besides best.pt); while a new one is written there are ``KEEP + 1`` on disk.
 KEEP = 2
@@ -34,8 +34,22 @@ class CheckpointWriter:
 
     def save(self, state: dict[str, Any]) -> Path:
         """Write ``state`` atomically; on failure raise :class:`SaveFailed` with one clear line."""
-        iteration = state["trainer"]["iteration"]
-        path = self.directory / f"checkpoint_{iteration}.pt"
+        path = self.directory / f"checkpoint_{state['trainer']['iteration']}.pt"
+        self._write(path, state)
+        self._line = [p for p in self._line if p != path] + [path]
+        self._line.sort(key=checkpoint_iteration)
+        for old in self._line[: -self.keep]:
+            old.unlink(missing_ok=True)
+        self._line = self._line[-self.keep:]
+        return path
+
+    def save_best(self, state: dict[str, Any]) -> Path:
+        """Write ``best.pt`` atomically; it is never pruned."""
+        path = self.directory / BEST_NAME
+        self._write(path, state)
+        return path
+
+    def _write(self, path: Path, state: dict[str, Any]) -> None:
         # Serialised in memory first: torch's zip writer turns a failed file write (a full disk)
         # into a RuntimeError about stream positions; a plain write of the bytes says ENOSPC.
         data = io.BytesIO()
@@ -45,12 +59,6 @@ class CheckpointWriter:
         except OSError as exc:
             kept = f"{self._line[-1].name} and older are intact" if self._line else "no earlier checkpoint exists"
             raise SaveFailed(f"could not write {path}: {exc.strerror or exc}; {kept}") from None
-        self._line = [p for p in self._line if p != path] + [path]
-        self._line.sort(key=checkpoint_iteration)
-        for old in self._line[: -self.keep]:
-            old.unlink(missing_ok=True)
-        self._line = self._line[-self.keep:]
-        return path
 
     @property
     def newest(self) -> Path | None:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import torch
 
+from atarigan.evaluate.evaluation import Evaluation
 from atarigan.stop_signals import Interrupted, StopSignals
 from atarigan.train.after_step import run_training
 from atarigan.train.outcome import Outcome
@@ -13,8 +16,12 @@ from atarigan.train.training_run import TrainingRun
 
 
 def train_here(plan: RunPlan, stop: StopSignals, *, rank: int = 0, world_size: int = 1,
-               device: torch.device | None = None, agree: Agree = None) -> Outcome:
-    """One process's part of a run: start up, drive the steps with the plan's trainer, close."""
+               device: torch.device | None = None, agree: Agree = None,
+               on_evaluation: Callable[[int, Evaluation], None] | None = None) -> Outcome:
+    """One process's part of a run: start up, drive the steps with the plan's trainer, close.
+
+    ``on_evaluation`` hears each quality number (a sweep reports them to Ray Tune).
+    """
     if plan.config.launch.trainer == "ignite":
         from atarigan.train.train_ignite import train_ignite as drive
     else:
@@ -24,7 +31,7 @@ def train_here(plan: RunPlan, stop: StopSignals, *, rank: int = 0, world_size: i
     except Interrupted as exc:
         return Outcome("interrupted", plan.start_iteration, None, plan.resume_from, exc.signal_name)
     try:
-        return run_training(run, stop, agree, drive)
+        return run_training(run, stop, agree, drive, on_evaluation)
     finally:
         run.close()
 

@@ -11,11 +11,10 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from atarigan.atomic_file import remove_stale_temp_files
-from atarigan.model.checkpoint import list_checkpoints
+from atarigan.model.checkpoint import BEST_NAME, list_checkpoints
 
 #: Held (flock) by the process that runs in the directory; the kernel lets go when it exits, however it exits.
 LOCK_NAME = ".atarigan.lock"
-BEST_NAME = "best.pt"
 
 
 def new_run_dir(root: str | Path, games: Sequence[str], trainer: str) -> Path:

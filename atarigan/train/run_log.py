@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 import torch
 from tensorboardX import SummaryWriter
+from tensorboardX.summary import hparams as hparams_summary
 
 from atarigan.config.run_config import RunConfig
 from atarigan.data.normalize import tanh_range_to_unit
@@ -31,8 +32,18 @@ SCALAR_TAGS = {
     "iterations_per_s": "speed/iterations_per_s",
     "frames_per_s": "speed/frames_per_s",
 }
+#: Written with every report too: each network's learning rate and gradient and weight norms.
+MONITOR_TAGS = tuple(f"{kind}/{net}" for kind in ("lr", "grad_norm", "weight_norm")
+                     for net in ("generator", "discriminator"))
 #: Quality tags written every ``eval_every`` iterations (plus ``eval/share/<game>`` per game).
-EVAL_TAGS = ("eval/frechet_distance", "eval/real_floor", "eval/top_probability")
+EVAL_TAGS = {
+    "frechet_distance": "eval/frechet_distance",
+    "real_floor": "eval/real_floor",
+    "kernel_distance": "eval/kernel_distance",
+    "precision": "eval/precision",
+    "recall": "eval/recall",
+    "not_a_game": "eval/not_a_game",
+}
 #: Image tags: the batch just trained on, fakes from fresh noise, fakes from the run's fixed noise.
 IMAGE_TAGS = ("images/real", "images/fake", "images/fixed_noise")
 
@@ -70,10 +81,36 @@ class RunLog:
         for tag, images in zip(IMAGE_TAGS, (real, fake, fixed)):
             self.writer.add_images(tag, tanh_range_to_unit(images[:64]).cpu().numpy(), step, dataformats="NCHW")
 
-    def evaluation(self, step: int, result: Evaluation) -> None:
-        values = (result.frechet_distance, result.real_floor, result.top_probability)
-        for tag, value in zip(EVAL_TAGS, values):
+    def by_tag(self, step: int, values: Mapping[str, float]) -> None:
+        """Scalars named by their tags (learning rates, norms)."""
+        for tag, value in values.items():
             self.writer.add_scalar(tag, value, step)
+
+    def histograms(self, step: int, networks: Mapping[str, torch.nn.Module]) -> None:
+        for name, net in networks.items():
+            for key, param in net.named_parameters():
+                self.writer.add_histogram(f"weights/{name}/{key}", param.detach().float().cpu().numpy(), step)
+
+    def hparams(self, step: int, final: Mapping[str, float]) -> None:
+        """The run's settings and final numbers, for TensorBoard's HParams table (runs and sweep trials side by side).
+
+        Written at the end of every launch, through the run's own writer (tensorboardX's
+        ``add_hparams`` would open a second events file); the table shows each run's latest.
+        """
+        settings = {k: (" ".join(map(str, v)) if isinstance(v, (tuple, list)) else v)
+                    for k, v in self.config.values().items() if k not in ("logdir", "resume")}
+        settings = {k: ("none" if v is None else v) for k, v in settings.items()}
+        metrics = {f"hparam/{k}": float(v) for k, v in final.items()}
+        if not metrics:
+            return
+        file_writer = self.writer._get_file_writer()
+        for summary in hparams_summary(settings, metrics):
+            file_writer.add_summary(summary, step)
+        self.by_tag(step, metrics)
+
+    def evaluation(self, step: int, result: Evaluation) -> None:
+        for key, tag in EVAL_TAGS.items():
+            self.writer.add_scalar(tag, getattr(result, key), step)
         for game, share in result.game_share.items():
             self.writer.add_scalar(f"eval/share/{game}", share, step)
 

@@ -70,24 +70,24 @@ def _resumed_config(saved: RunConfig, given: RunConfig, explicit: Collection[str
     return saved.replace(**changes)
 
 
-def _resume_dir(checkpoint: Path, given: RunConfig, explicit: Collection[str]) -> tuple[Path, bool]:
+def _resume_dir(checkpoint: Path, iteration: int, given: RunConfig, explicit: Collection[str]) -> tuple[Path, bool]:
     """Where a resumed run writes, and whether that is a new branch of it.
 
-    In its own directory if the checkpoint is that directory's newest; otherwise in a
-    new directory (``--logdir``, or ``<run>_from_<N>``), so nothing of the later
-    checkpoints is pruned or overwritten.
+    In its own directory if the checkpoint is that directory's newest; otherwise (an
+    older one, or best.pt) in a new directory (``--logdir``, or ``<run>_from_<N>``), so
+    nothing of the later checkpoints is pruned or overwritten.
     """
     directory = checkpoint.parent
-    newest = list_checkpoints(directory)[-1] if list_checkpoints(directory) else checkpoint
+    newest = list_checkpoints(directory)
     logdir = Path(given.launch.logdir) if "logdir" in explicit and given.launch.logdir else None
-    if checkpoint_iteration(newest) == checkpoint_iteration(checkpoint):
+    if checkpoint_iteration(checkpoint) is not None and (not newest or newest[-1] == checkpoint):
         if logdir is not None and logdir.resolve() != directory.resolve():
             raise ValueError(
                 f"--logdir {str(logdir)!r} differs from the checkpoint's run directory {str(directory)!r}; "
                 "a resumed run continues in its own directory (leave --logdir out)"
             )
         return directory, False
-    branch = logdir or unique_path(directory.with_name(f"{directory.name}_from_{checkpoint_iteration(checkpoint)}"))
+    branch = logdir or unique_path(directory.with_name(f"{directory.name}_from_{iteration}"))
     check_new_run_dir(branch)
     return branch, True
 
@@ -105,12 +105,14 @@ def plan_run(given: RunConfig, explicit: Collection[str] = ()) -> RunPlan:
             raise ValueError(
                 f"checkpoint {str(resume_from)!r} is at iteration {start}; pass --iterations above it to train on"
             )
-        run_dir, branched = _resume_dir(resume_from, given, explicit)
+        run_dir, branched = _resume_dir(resume_from, start, given, explicit)
         run_id = state.get("run", {}).get("id") or run_id
         if branched:
             parent = {"run_dir": str(resume_from.parent), "iteration": start, "id": run_id}
             run_id = uuid.uuid4().hex
-            notes.append(f"{resume_from.name} is not the newest checkpoint of {resume_from.parent}: "
+            named = resume_from.name if checkpoint_iteration(resume_from) is not None \
+                else f"{resume_from.name} (iteration {start})"
+            notes.append(f"{named} is not the newest checkpoint of {resume_from.parent}: "
                          f"continuing in {run_dir}, leaving {resume_from.parent} as it is")
     else:
         config = given

@@ -22,8 +22,6 @@ from atarigan.train.run_plan import RunPlan
 
 #: torch CPU threads when training on a GPU: more starve the emulator threads (README, "Performance").
 CUDA_HOST_THREADS = 4
-#: Frames per set for --eval-every: enough for the features, cheap enough to repeat.
-EVAL_COUNT = 512
 #: Replayed batches between two looks at the stop signals (each is a collective in a multi-process run).
 REPLAY_CHECK_EVERY = 256
 
@@ -38,6 +36,7 @@ class TrainingRun:
     seeds: RunSeeds
     rank: int = 0
     world_size: int = 1
+    progress: dict | None = None  # the best evaluation so far, from the checkpoint resumed
     log: RunLog | None = None  # rank 0 only
     checkpoints: CheckpointWriter | None = None  # rank 0 only
     evaluator: Evaluator | None = None  # rank 0 with eval_every only
@@ -62,8 +61,11 @@ class TrainingRun:
             torch.set_num_threads(min(torch.get_num_threads(), CUDA_HOST_THREADS))
         seeds = RunSeeds(config.train.seed)
         gan = Gan(config, device, rank, plan.start_iteration)
+        progress = None
         if plan.resume_from is not None:
-            restore_state(gan, load_checkpoint(plan.resume_from)[1]["gan"], plan.resume_from)
+            state = load_checkpoint(plan.resume_from)[1]
+            restore_state(gan, state["gan"], plan.resume_from)
+            progress = state.get("progress")
         check()
         train = config.train
         say(f"starting {train.envs_per_game * len(train.games)} emulators ({train.envs_per_game} per game)")
@@ -82,12 +84,12 @@ class TrainingRun:
             evaluator = None
             if train.eval_every and rank == 0:
                 say("preparing the quality numbers (--eval-every)")
-                evaluator = Evaluator(train.games, config.model, EVAL_COUNT, seeds.evaluation(), device)
+                evaluator = Evaluator(train.games, config.model, train.eval_count, seeds.evaluation(), device)
             check()
         except BaseException:
             sampler.close()
             raise
-        run = cls(plan, device, gan, sampler, batches, seeds, rank, world_size, evaluator=evaluator)
+        run = cls(plan, device, gan, sampler, batches, seeds, rank, world_size, progress, evaluator=evaluator)
         if rank == 0:
             run.log = RunLog(plan.run_dir, plan.start_iteration, config)
             run.checkpoints = CheckpointWriter(plan.run_dir, plan.run_id)

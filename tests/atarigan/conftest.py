@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 import torch
 
+from atarigan.cli import main
+
 
 @pytest.fixture(scope="session")
 def small_config():
@@ -33,3 +35,11 @@ def write_checkpoint(small_config):
         return CheckpointWriter(directory, run_id, keep=keep).save(state)
 
     return write
+
+
+@pytest.fixture(scope="session")
+def trained_run(tmp_path_factory, tiny) -> Path:
+    """A run of four iterations: its frames are grey, far from real ones."""
+    run = tmp_path_factory.mktemp("trained") / "run"
+    assert main(["train", *tiny, "--iterations", "4", "--report-every", "2", "--logdir", str(run)]) == 0
+    return run

@@ -3,7 +3,7 @@
 import pytest
 import torch
 
-from atarigan.bench.book import book_batches, book_step, iterate_batches, make_book_envs
+from atarigan.bench.book import book_batches, iterate_batches, make_book_envs
 
 GAMES = ["Breakout", "AirRaid", "Pong"]
 

@@ -2,6 +2,7 @@
 
 import argparse
 import dataclasses
+import typing
 
 import pytest
 
@@ -19,8 +20,8 @@ def parser() -> OneLineParser:
 
 def test_one_flag_per_field_and_nothing_else():
     fields = {flag_of(f.name) for cls in (ModelConfig, TrainConfig, LaunchConfig) for f in dataclasses.fields(cls)}
-    bools = {flag_of(f.name).replace("--", "--no-") for cls in (ModelConfig, TrainConfig, LaunchConfig)
-             for f in dataclasses.fields(cls) if isinstance(f.default, bool)}
+    bools = {flag_of(name).replace("--", "--no-") for cls in (ModelConfig, TrainConfig, LaunchConfig)
+             for name, kind in typing.get_type_hints(cls).items() if kind in (bool, bool | None)}
     assert flags_of(parser()) == fields | bools
 
 

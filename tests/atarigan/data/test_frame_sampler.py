@@ -1,5 +1,4 @@
 import os
-import numpy as np
 import pytest
 import torch
 

@@ -43,7 +43,7 @@ def test_a_new_run_refuses_a_directory_that_is_not_its_own(tmp_path, write_check
     [("batch_size", 8, "--batch-size 8 differs from the checkpoint's 4"),
      ("envs_per_game", 4, "--envs-per-game 4 differs from the checkpoint's 32"),
      ("games", ["Pong"], "--games Pong differs from the checkpoint's Pong Breakout"),
-     ("lr", 2e-4, "--lr 0.0002 differs from the checkpoint's 0.0001"),
+     ("lr", 3e-4, "--lr 0.0003 differs from the checkpoint's 0.0002"),
      ("image_size", 32, "--image-size 32 differs from the checkpoint's 16"),
      ("latent_size", 100, "--latent-size 100 differs from the checkpoint's 8")],
 )

@@ -6,7 +6,7 @@ from atarigan.cli import main
 from atarigan.config.run_config import RunConfig
 from atarigan.train.after_step import EARLY_IMAGES
 from atarigan.model.checkpoint import list_checkpoints, load_checkpoint
-from atarigan.train.run_log import IMAGE_TAGS, SCALAR_TAGS
+from atarigan.train.run_log import IMAGE_TAGS, MONITOR_TAGS, SCALAR_TAGS
 
 
 def test_short_run_writes_tags_images_config_and_checkpoint(tmp_path, tiny, events, capsys):
@@ -17,7 +17,7 @@ def test_short_run_writes_tags_images_config_and_checkpoint(tmp_path, tiny, even
     assert f"atarigan train: new run {run}: Breakout AirRaid Pong, 12 iterations, cpu, fp32, trainer loop" in out
     assert f"done at iteration 12: saved {run / 'checkpoint_12.pt'}" in out and "view with: " in out
     acc = events(run)
-    assert set(acc.Tags()["scalars"]) == set(SCALAR_TAGS.values())
+    assert set(acc.Tags()["scalars"]) >= set(SCALAR_TAGS.values()) | set(MONITOR_TAGS)
     assert [e.step for e in acc.Scalars("loss/discriminator")] == [2, 4, 6, 8, 10, 12]
     assert set(IMAGE_TAGS) <= set(acc.Tags()["images"])
     # The first grids come early (iterations 1 and 10 here), then every --image-every.

@@ -1,0 +1,40 @@
+"""The best evaluation so far: ``best.pt`` follows it, early stopping counts the evaluations since it."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+from typing import Any
+
+
+@dataclass
+class BestSoFar:
+    """Lowest Fréchet distance so far, where it was, and how many evaluations have not beaten it.
+
+    Kept in every checkpoint (``progress``), so a resumed run goes on counting.
+
+    >>> best = BestSoFar()
+    >>> [best.update(fd, it) for it, fd in ((500, 9.0), (1000, 7.0), (1500, 8.0))]
+    [True, True, False]
+    >>> best.frechet_distance, best.iteration, best.since
+    (7.0, 1000, 1)
+    """
+
+    frechet_distance: float = math.inf
+    iteration: int = 0
+    since: int = 0  # evaluations since the best one
+
+    def update(self, frechet_distance: float, iteration: int) -> bool:
+        """Count one evaluation; whether it is the new best."""
+        if frechet_distance < self.frechet_distance:
+            self.frechet_distance, self.iteration, self.since = frechet_distance, iteration, 0
+            return True
+        self.since += 1
+        return False
+
+    def state_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_state_dict(cls, state: dict[str, Any] | None) -> BestSoFar:
+        return cls(**state) if state else cls()

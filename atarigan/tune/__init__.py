@@ -1,0 +1,1 @@
+"""Hyper-parameter sweeps on Ray Tune: each trial an ordinary training run."""

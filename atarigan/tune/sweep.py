@@ -1,0 +1,128 @@
+"""A sweep: Ray Tune samples configs, ASHA stops bad trials early on the quality number, each trial a training run.
+
+A trial is an ordinary ``atarigan train`` run in its own directory (TensorBoard
+events, checkpoints, best.pt) that reports each evaluation to Tune; a trial that
+finds checkpoints in its directory resumes them, so a sweep stopped by Ctrl-C and
+started again (Tune restores the experiment) loses at most one evaluation a trial.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from atarigan.config.option import flag_of
+from atarigan.config.run_config import RunConfig
+
+METRIC = "frechet_distance"
+
+
+def trial(params: Mapping[str, Any], base: Mapping[str, Any], runs: str) -> None:
+    """One trial, run by Ray in a worker: train with ``base`` + ``params`` in ``runs/<trial>``, report every evaluation.
+
+    The run goes straight into the sweep's directory, not Ray's per-session staging
+    directory (``get_trial_dir()``): a trial restored in a later session then finds its
+    checkpoints, and nothing is copied over them.
+    """
+    import torch
+    from ray import tune
+
+    from atarigan.model.checkpoint import list_checkpoints
+    from atarigan.stop_signals import StopSignals
+    from atarigan.train.launch import train_here
+    from atarigan.train.run_dir import RunDirectory
+    from atarigan.train.run_plan import plan_run
+
+    torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS", "0")) or torch.get_num_threads())
+    run_dir = Path(runs) / tune.get_context().get_trial_name()
+    values = {**base, **params, "logdir": str(run_dir)}
+    if list_checkpoints(run_dir):  # the sweep was stopped and is going on again: so is this trial
+        values = {"resume": str(run_dir), "iterations": values["iterations"]}
+    plan = plan_run(RunConfig.from_values(values), set(values))
+
+    def report(iteration: int, result) -> None:
+        tune.report({METRIC: result.frechet_distance, "kernel_distance": result.kernel_distance,
+                     "not_a_game": result.not_a_game, "iteration": iteration})
+
+    directory = RunDirectory(plan.run_dir)
+    directory.claim()
+    try:
+        outcome = train_here(plan, StopSignals(escalate=False), on_evaluation=report)
+    finally:
+        directory.release()
+    if outcome.exit_status not in (0,):
+        raise RuntimeError(f"trial ended: {outcome.status} {outcome.detail}")
+
+
+@dataclass
+class SweepResult:
+    best_params: dict[str, Any]
+    best_frechet_distance: float
+    best_trial_dir: str
+    finished: bool  # False: stopped before every trial ended (run the same command again to go on)
+
+
+def train_flags(values: Mapping[str, Any]) -> list[str]:
+    """``atarigan train`` flags giving these config values."""
+    flags: list[str] = []
+    for name, value in values.items():
+        if isinstance(value, bool):
+            flags.append(flag_of(name) if value else flag_of(name).replace("--", "--no-"))
+        elif isinstance(value, (tuple, list)):
+            flags += [flag_of(name), *(map(str, value) if value else ["none"])]
+        elif value is not None:
+            flags += [flag_of(name), f"{value:g}" if isinstance(value, float) else str(value)]
+    return flags
+
+
+def run_sweep(base: Mapping[str, Any], space: dict[str, Any], samples: int, experiment: Path,
+              cpus_per_trial: int, grace: int, address: str | None) -> SweepResult:
+    """Run (or, if ``experiment`` holds one, go on with) the sweep; the best trial by its best evaluation."""
+    import ray
+    from ray import tune
+    from ray.tune.schedulers import ASHAScheduler
+
+    ray.init(address=address, include_dashboard=False, log_to_driver=False, configure_logging=False,
+             **({} if address else {"num_cpus": os.cpu_count()}))
+    try:
+        experiment = experiment.absolute()
+        trainable = tune.with_resources(
+            tune.with_parameters(trial, base=dict(base), runs=str(experiment / "runs")), {"cpu": cpus_per_trial})
+        if tune.Tuner.can_restore(str(experiment)):
+            tuner = tune.Tuner.restore(str(experiment), trainable, resume_unfinished=True, resume_errored=True)
+        else:
+            scheduler = ASHAScheduler(time_attr="iteration", max_t=base["iterations"], grace_period=grace,
+                                      reduction_factor=2)
+            tuner = tune.Tuner(trainable, param_space=space,
+                               tune_config=tune.TuneConfig(metric=METRIC, mode="min", scheduler=scheduler,
+                                                           num_samples=samples),
+                               run_config=tune.RunConfig(name=experiment.name,
+                                                         storage_path=str(experiment.parent.absolute()),
+                                                         verbose=1))
+        results = tuner.fit()
+        best = results.get_best_result(metric=METRIC, mode="min", scope="all")
+        finished = results.num_terminated + results.num_errors == len(results)
+        best_value = float(best.metrics_dataframe[METRIC].min())
+        return SweepResult({k: best.config[k] for k in space or best.config}, best_value,
+                           str(experiment / "runs" / _trial_name(best)), finished)
+    finally:
+        ray.shutdown()
+
+
+def _trial_name(result) -> str:
+    """A result's trial name (``trial_<id>``), as the trial saw it in ``get_trial_name()``."""
+    return f"trial_{result.metrics['trial_id']}"
+
+
+def write_best(result: SweepResult, command: str, path: Path, finished: bool) -> None:
+    """The best trial so far, as JSON; ``finished`` False: the sweep was stopped and may go on."""
+    from atarigan.atomic_file import atomic_write
+
+    data = {"best_config": result.best_params, METRIC: result.best_frechet_distance,
+            "trial_dir": result.best_trial_dir, "command": command, "finished": finished}
+    text = json.dumps(data, indent=2, default=list)
+    atomic_write(path, lambda f: f.write(text.encode()))

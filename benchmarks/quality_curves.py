@@ -1,0 +1,87 @@
+"""Quality curves of training runs made with --eval-every: a table per run and one plot of them all.
+
+    .venv/bin/atarigan train --recipe book --iterations 10000 --eval-every 500 --logdir runs/curves/book
+    .venv/bin/python benchmarks/quality_curves.py runs/curves/book runs/curves/fast --speed 4.1 4.3 \\
+        --plot docs/quality_curves.png
+
+``--speed`` gives each run's iterations/s measured on a quiet machine (benchmarks/bench_recipes.py):
+the table's minutes are iterations at that speed, so a run that shared its machine does
+not look slower than it is. Without it, minutes are the run's own wall-clock time.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+
+def curve(run: Path) -> dict[int, dict[str, float]]:
+    """Each evaluation's numbers by iteration, with the run's wall-clock minutes since its first event."""
+    acc = EventAccumulator(str(run), size_guidance={"scalars": 0})
+    acc.Reload()
+    start = min(e.wall_time for tag in acc.Tags()["scalars"] for e in acc.Scalars(tag)[:1])
+    points: dict[int, dict[str, float]] = {}
+    for tag in acc.Tags()["scalars"]:
+        if tag.startswith("eval/"):
+            for event in acc.Scalars(tag):
+                point = points.setdefault(event.step, {"wall_minutes": (event.wall_time - start) / 60})
+                point[tag.removeprefix("eval/")] = event.value
+    return dict(sorted(points.items()))
+
+
+def table(run: Path, speed: float | None, every: int) -> str:
+    points = curve(run)
+    shares = sorted(k for k in next(iter(points.values())) if k.startswith("share/"))
+    head = ["iteration", "minutes", "FD", "KD", "not a game", *(s.removeprefix("share/") for s in shares)]
+    lines = ["| " + " | ".join(head) + " |", "|" + " ---: |" * len(head)]
+    for iteration, p in points.items():
+        if iteration % every:
+            continue
+        minutes = iteration / speed / 60 if speed else p["wall_minutes"]
+        cells = [str(iteration), f"{minutes:.0f}", f"{p['frechet_distance']:.1f}", f"{p['kernel_distance']:.2f}",
+                 f"{p['not_a_game']:.0%}", *(f"{p[s]:.0%}" for s in shares)]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def plot(runs: list[Path], out: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, axis = plt.subplots(figsize=(7, 4), dpi=120)
+    for run in runs:
+        points = curve(run)
+        axis.plot(list(points), [p["frechet_distance"] for p in points.values()], marker="o", label=run.name)
+    axis.set_yscale("log")
+    axis.set_xlabel("iteration")
+    axis.set_ylabel("Fréchet distance (feature network; lower is better)")
+    axis.grid(True, which="both", alpha=0.3)
+    axis.legend()
+    fig.tight_layout()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(out)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("runs", nargs="+", type=Path)
+    parser.add_argument("--speed", nargs="+", type=float, help="iterations/s of each run on a quiet machine")
+    parser.add_argument("--every", type=int, default=500, help="table rows every this many iterations")
+    parser.add_argument("--plot", type=Path, help="write a plot of every run's Fréchet distance here")
+    args = parser.parse_args()
+    speeds = args.speed or [None] * len(args.runs)
+    if len(speeds) != len(args.runs):
+        parser.error("--speed needs one number per run")
+    for run, speed in zip(args.runs, speeds):
+        print(f"\n{run.name}\n\n{table(run, speed, args.every)}")
+    if args.plot:
+        plot(args.runs, args.plot)
+        print(f"\nwrote {args.plot}")
+
+
+if __name__ == "__main__":
+    main()

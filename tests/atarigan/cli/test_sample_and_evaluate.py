@@ -1,0 +1,60 @@
+"""atarigan sample and evaluate from the command line: a PNG grid, the numbers, one line for bad input."""
+
+import json
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from atarigan.cli import main
+
+
+def test_sample_writes_a_png_of_the_right_size(trained_run, tmp_path, capsys):
+    out = tmp_path / "grid.png"
+    assert main(["sample", "--checkpoint", str(trained_run), "--out", str(out), "--count", "16"]) == 0
+    assert Image.open(out).size == (8 * 64, 2 * 64)
+    both = tmp_path / "both.png"
+    assert main(["sample", "--checkpoint", str(trained_run), "--out", str(both), "--count", "16", "--with-real"]) == 0
+    picture = np.asarray(Image.open(both))
+    assert picture.shape == (2 * 64, 2 * 8 * 64 + 8, 3)
+    assert picture[:, 8 * 64 + 8:].mean() > 5, "the real half holds frames"
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["--checkpoint", "/nonexistent/run", "--out", "OUT/g.png"], "checkpoint '/nonexistent/run' does not exist"),
+        (["--checkpoint", "RUN", "--out", "/nonexistent/dir/g.png"], "directory '/nonexistent/dir' does not exist"),
+        (["--checkpoint", "RUN", "--out", "OUT/g.jpg"], "must end in .png"),
+        (["--checkpoint", "RUN", "--out", "OUT/g.png", "--count", "0"], "--count must be an integer from 1 to 4096, got 0"),
+    ],
+)
+def test_sample_bad_input(argv, message, trained_run, tmp_path, capsys):
+    argv = [a.replace("RUN", str(trained_run)).replace("OUT", str(tmp_path)) for a in argv]
+    assert main(["sample", *argv]) == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+    assert not list(tmp_path.glob("*.png")), "nothing half-written"
+
+
+def test_evaluate_prints_and_writes_the_numbers(trained_run, tmp_path, capsys):
+    out = tmp_path / "eval.json"
+    assert main(["evaluate", "--checkpoint", str(trained_run), "--count", "128", "--json", str(out)]) == 0
+    printed = capsys.readouterr().out
+    for words in ("Fréchet distance", "real vs real", "kernel distance", "precision", "recall", "not a game frame",
+                  "fakes nearest to Breakout"):
+        assert words in printed
+    numbers = json.loads(out.read_text())
+    assert numbers["iteration"] == 4 and numbers["count"] == 128
+    assert numbers["frechet_distance"] > numbers["real_floor"]  # 4 iterations make grey frames
+    assert sum(numbers["game_share"].values()) == pytest.approx(1.0)
+    assert numbers["kernel_distance"] > numbers["kernel_floor"]
+
+
+def test_evaluate_checks_where_the_json_goes_before_the_work(trained_run, tmp_path, capsys):
+    assert main(["evaluate", "--checkpoint", str(trained_run), "--json", str(tmp_path / "missing" / "n.json")]) == 2
+    err = capsys.readouterr().err
+    assert f"--json '{tmp_path / 'missing' / 'n.json'}': directory '{tmp_path / 'missing'}' does not exist" in err
+    assert "atarigan evaluate: " not in capsys.readouterr().out  # nothing was scored
+
+

@@ -1,0 +1,78 @@
+"""The quality numbers rank what they should for 1-, 2- and 3-game runs: real < one game missing < one game < noise."""
+
+import pytest
+import torch
+
+from atarigan.cli import main
+from atarigan.config.model_config import ModelConfig
+from atarigan.evaluate.evaluation import Evaluator, real_frames
+
+SETS = {1: ["Pong"], 2: ["Breakout", "Pong"], 3: ["Breakout", "AirRaid", "Pong"]}
+COUNT = 256
+
+
+@pytest.fixture(scope="module", params=sorted(SETS), ids=lambda n: f"{n}-game")
+def scored(request):
+    """Each case scored by an evaluator of the run's games."""
+    games = SETS[request.param]
+    evaluator = Evaluator(games, count=COUNT, seed=0)
+    real, labels = real_frames(games, COUNT, seed=7)
+    cases = {"real": evaluator(real), "noise": evaluator(torch.rand(COUNT, 3, 64, 64) * 2 - 1),
+             "one game": evaluator(real_frames(games[-1:], COUNT, seed=3)[0])}
+    if len(games) > 1:
+        cases["one game missing"] = evaluator(real_frames(games[1:], COUNT, seed=5)[0])
+    return games, evaluator, cases
+
+
+def test_real_frames_score_near_the_floor_and_look_like_their_games(scored):
+    games, evaluator, cases = scored
+    real = cases["real"]
+    # Two real sets differ by sampling alone: a few times the floor, a hundredth of a missing game.
+    assert real.frechet_distance < 5 * evaluator.real_floor + 2
+    assert abs(real.kernel_distance) < 0.5 and real.precision > 0.5 and real.recall > 0.5
+    assert real.not_a_game < 0.05 and evaluator.real_not_a_game < 0.05
+    assert all(abs(share - 1 / len(games)) < 0.12 for share in real.game_share.values())
+
+
+def test_noise_is_far_from_every_game_and_is_called_not_a_game(scored):
+    _, evaluator, cases = scored
+    noise, real = cases["noise"], cases["real"]
+    assert noise.not_a_game > 0.95
+    assert noise.frechet_distance > 100 * real.frechet_distance + 500
+    assert noise.kernel_distance > 1000
+    assert noise.precision < 0.05
+
+
+def test_missing_games_rank_between_real_frames_and_noise(scored):
+    games, _, cases = scored
+    real, one, noise = cases["real"], cases["one game"], cases["noise"]
+    if len(games) == 1:  # the one game's real frames are real frames of the run
+        assert one.frechet_distance < 5 * real.frechet_distance + 2
+        return
+    assert real.frechet_distance < one.frechet_distance < noise.frechet_distance
+    assert real.kernel_distance < one.kernel_distance < noise.kernel_distance
+    assert one.game_share[games[-1]] > 0.9 and one.recall < real.recall  # the collapse shows
+    if len(games) == 3:
+        missing = cases["one game missing"]
+        assert real.frechet_distance < missing.frechet_distance < one.frechet_distance
+        assert real.kernel_distance < missing.kernel_distance < one.kernel_distance
+        assert missing.game_share[games[0]] < 0.1
+
+
+def test_an_evaluator_compares_frames_of_its_own_size_only():
+    small = Evaluator(["Breakout", "Pong"], ModelConfig(image_size=32), count=128, seed=0)
+    real32, _ = real_frames(["Breakout", "Pong"], 128, seed=7, image_size=32)
+    assert small(real32).frechet_distance < 5 * small.real_floor + 2
+    with pytest.raises(ValueError, match=r"compares \(3, 32, 32\) frames with real ones; got frames of shape \(3, 64, 64\)"):
+        small(real_frames(["Breakout", "Pong"], 128, seed=7)[0])
+
+
+def test_a_small_image_run_is_evaluated_at_its_own_size(tmp_path, tiny, events):
+    """--image-size reaches --eval-every's evaluator (it used to compare 32-px fakes with 64-px real frames)."""
+    run = tmp_path / "run"
+    assert main(["train", *tiny, "--image-size", "32", "--iterations", "2", "--eval-every", "2",
+                 "--logdir", str(run)]) == 0
+    acc = events(run)
+    assert [e.step for e in acc.Scalars("eval/frechet_distance")] == [2]
+    assert {"eval/kernel_distance", "eval/precision", "eval/recall", "eval/not_a_game", "eval/real_floor",
+            "eval/share/Pong"} <= set(acc.Tags()["scalars"])

@@ -1,0 +1,127 @@
+"""Training practice: LR schedules (logged, resumed exactly), norms, best.pt, early stop, the same in both trainers."""
+
+import math
+
+import pytest
+import torch
+
+from atarigan.cli import main
+from atarigan.evaluate.evaluation import Evaluation
+from atarigan.model.checkpoint import list_checkpoints, load_checkpoint
+from atarigan.train import training_run
+
+LR = 1e-3
+
+
+def expected_lrs(schedule_args: dict, steps: int) -> list[float]:
+    """What torch's own scheduler gives after each of ``steps`` iterations, for the same settings."""
+    from atarigan.config.run_config import RunConfig
+    from atarigan.model.lr_schedule import make_scheduler
+
+    train = RunConfig.from_values({"lr": LR, **schedule_args}).train
+    opt = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=LR)
+    scheduler = make_scheduler(opt, train)
+    rates = []
+    for _ in range(steps):
+        opt.step()
+        scheduler.step()
+        rates.append(opt.param_groups[0]["lr"])
+    return rates
+
+
+@pytest.mark.parametrize("trainer", ["loop", "ignite"])
+@pytest.mark.parametrize("schedule", [
+    {"lr_schedule": "warmup", "warmup_iterations": 4},
+    {"lr_schedule": "step", "lr_step_every": 2, "lr_decay": 0.5},
+    {"lr_schedule": "cosine"},
+], ids=lambda s: s["lr_schedule"])
+def test_schedules_change_the_logged_learning_rates_as_torch_schedules_them(tmp_path, tiny, events, schedule, trainer):
+    flags = [f"--{k.replace('_', '-')}={v}" for k, v in schedule.items()]
+    run = tmp_path / "run"
+    assert main(["train", *tiny, "--trainer", trainer, "--iterations", "6", "--report-every", "1", "--lr", str(LR),
+                 "--lr-d", str(2 * LR), *flags, "--logdir", str(run)]) == 0
+    acc = events(run)
+    logged_g = [e.value for e in acc.Scalars("lr/generator")]
+    logged_d = [e.value for e in acc.Scalars("lr/discriminator")]
+    wanted = expected_lrs({**schedule, "iterations": 6}, 6)
+    assert logged_g == pytest.approx(wanted, rel=1e-6)
+    assert logged_d == pytest.approx([2 * r for r in wanted], rel=1e-6)  # each network its own rate
+    assert len(set(logged_g)) > 1, "the rate changed"
+
+
+def test_a_scheduled_run_resumes_exactly(tmp_path, tiny, assert_same_weights):
+    common = [*tiny, "--seed", "2", "--lr-schedule", "cosine", "--lr", str(LR), "--checkpoint-every", "3"]
+    assert main(["train", *common, "--iterations", "6", "--logdir", str(tmp_path / "whole")]) == 0
+    assert main(["train", *common, "--iterations", "6", "--logdir", str(tmp_path / "halves"), "--checkpoint-every", "3"]) == 0
+    # The same run, interrupted at 3: cut it by resuming its checkpoint_3 into a new directory.
+    assert main(["train", "--resume", str(tmp_path / "halves" / "checkpoint_3.pt"),
+                 "--logdir", str(tmp_path / "resumed")]) == 0
+    assert_same_weights(tmp_path / "whole", tmp_path / "resumed")
+    assert load_checkpoint(tmp_path / "resumed")[1]["gan"]["sched_g"]["T_max"] == 6
+
+
+def test_layer_norms_and_histograms_on_request(tmp_path, tiny, events):
+    run = tmp_path / "run"
+    assert main(["train", *tiny, "--iterations", "2", "--report-every", "1", "--layer-norms", "--histograms",
+                 "--logdir", str(run)]) == 0
+    acc = events(run)
+    assert "grad_norm/generator/pipe.0.weight" in acc.Tags()["scalars"]
+    assert "weight_norm/discriminator/conv_pipe.0.weight" in acc.Tags()["scalars"]
+    assert "weights/generator/pipe.0.weight" in acc.Tags()["histograms"]
+    total = acc.Scalars("weight_norm/generator")[-1].value
+    layers = [acc.Scalars(t)[-1].value for t in acc.Tags()["scalars"] if t.startswith("weight_norm/generator/")]
+    assert total == pytest.approx(math.sqrt(sum(v * v for v in layers)), rel=1e-4)
+
+
+class ScriptedEvaluator:
+    """Stands in for the evaluator: Fréchet distances from a script, one per evaluation."""
+
+    script: list[float] = []
+
+    def __init__(self, games, model, count, seed, device):
+        self.count, self.games = count, list(games)
+        self.calls = 0
+
+    def __call__(self, images):
+        value = self.script[min(self.calls, len(self.script) - 1)]
+        self.calls += 1
+        return Evaluation(value, 0.1, value / 1000, 0.0, 0.5, 0.5, 0.0, 0.0, {g: 1 / len(self.games) for g in self.games},
+                          len(images))
+
+
+@pytest.mark.parametrize("trainer", ["loop", "ignite"])
+def test_best_checkpoint_follows_the_metric_and_early_stop_ends_the_run(tmp_path, tiny, monkeypatch, capsys, trainer):
+    ScriptedEvaluator.script = [9.0, 7.0, 8.0, 6.0, 6.5, 6.4, 6.2, 5.0]
+    monkeypatch.setattr(training_run, "Evaluator", ScriptedEvaluator)
+    run = tmp_path / "run"
+    assert main(["train", *tiny, "--trainer", trainer, "--iterations", "40", "--eval-every", "2",
+                 "--early-stop", "3", "--checkpoint-every", "2", "--logdir", str(run)]) == 0
+    out = capsys.readouterr().out
+    # Evaluations at 2, 4, ..., the best (6.0) at 8; three without a better one (6.5, 6.4, 6.2): stop at 14.
+    assert "stopped early at iteration 14 (no better Fréchet distance in 3 evaluations; the best, 6.000 at " \
+           "iteration 8, is in best.pt): saved " in out
+    best = load_checkpoint(run / "best.pt")[1]
+    assert best["trainer"]["iteration"] == 8 and best["progress"]["frechet_distance"] == 6.0
+    assert [p.name for p in list_checkpoints(run)] == ["checkpoint_12.pt", "checkpoint_14.pt"]  # best.pt is never pruned
+    assert load_checkpoint(run, which="best")[0].name == "best.pt"
+
+
+def test_early_stop_counts_on_across_a_resume(tmp_path, tiny, monkeypatch, capsys):
+    ScriptedEvaluator.script = [5.0, 6.0]
+    monkeypatch.setattr(training_run, "Evaluator", ScriptedEvaluator)
+    run = tmp_path / "run"
+    assert main(["train", *tiny, "--iterations", "4", "--eval-every", "2", "--early-stop", "2",
+                 "--logdir", str(run)]) == 0  # 5.0 (best), 6.0: one without improvement
+    ScriptedEvaluator.script = [7.0]
+    assert main(["train", "--resume", str(run), "--iterations", "40"]) == 0
+    assert "stopped early at iteration 6" in capsys.readouterr().out
+
+
+def test_early_stop_once_for_real(tmp_path, tiny, capsys):
+    run = tmp_path / "run"
+    # Learning rates this high wreck the networks: the quality number stops getting better at once.
+    assert main(["train", *tiny, "--lr", "1", "--iterations", "200", "--eval-every", "2", "--early-stop", "1",
+                 "--logdir", str(run)]) == 0
+    out = capsys.readouterr().out
+    assert "stopped early at iteration" in out and (run / "best.pt").exists()
+    assert load_checkpoint(run)[1]["trainer"]["iteration"] < 200

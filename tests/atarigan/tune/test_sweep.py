@@ -1,0 +1,73 @@
+"""atarigan tune: a 2-trial ASHA sweep end to end on CPU; its best config trains; bad spaces are one line."""
+
+import json
+import shlex
+import subprocess
+import sys
+
+import pytest
+
+from atarigan.cli import main
+from atarigan.tune.search_space import parse_search
+from atarigan.tune.sweep import train_flags
+
+SWEEP = ["--games", "Pong", "--batch-size", "8", "--envs-per-game", "2", "--iterations", "16", "--eval-every", "8",
+         "--eval-count", "128", "--precision", "fp32"]
+
+
+@pytest.mark.parametrize("spec, message", [
+    ("warp=choice:1,2", "'warp' is not a config field"),
+    ("logdir=choice:a,b", "'logdir' is not a config field"),
+    ("lr=normal:0:1", "KIND one of choice, grid, uniform, loguniform, randint"),
+    ("lr=loguniform:1e-3", "loguniform takes 2 numbers, LOW:HIGH"),
+    ("lr=loguniform:1e-3:1e-5", "LOW must be below HIGH"),
+    ("lr=loguniform:1e-5:5", r"lr must be a finite number in \(0, 1\], got 5.0"),
+    ("batch_size=choice:8,x", "'8,x' are not values of batch_size"),
+    ("loss=choice:bce,wgan", "loss must be one of bce, hinge; got 'wgan'"),
+])
+def test_a_bad_search_space_is_one_clear_line(spec, message, capsys):
+    with pytest.raises(ValueError, match=message):
+        parse_search(spec)
+    assert main(["tune", "--search", spec, *SWEEP]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_a_sweep_needs_evaluations_and_sets_where_trials_write(capsys):
+    assert main(["tune", "--search", "lr=grid:1e-4,2e-4", "--games", "Pong", "--iterations", "16"]) == 2
+    assert "--eval-every: a sweep compares trials by their quality number" in capsys.readouterr().err
+    assert main(["tune", "--search", "lr=grid:1e-4,2e-4", *SWEEP, "--logdir", "x"]) == 2
+    assert "--logdir: each trial of a sweep sets it itself" in capsys.readouterr().err
+
+
+def test_train_flags_give_the_values_back():
+    values = {"lr": 2e-4, "loss": "hinge", "augment": ("translation", "color"), "spectral_norm": True, "games": ("Pong",)}
+    from atarigan.cli.main import build_parser
+    from atarigan.config.cli_args import given_options
+    from atarigan.config.run_config import RunConfig
+
+    args = build_parser().parse_args(["train", *train_flags(values)])
+    given = {k: v for cls in RunConfig.PARTS.values() for k, v in given_options(args, cls).items()}
+    config = RunConfig.from_values(given)
+    assert (config.train.lr, config.train.loss, config.train.augment, config.model.spectral_norm) == \
+           (2e-4, "hinge", ("translation", "color"), True)
+
+
+def test_a_two_trial_asha_sweep_runs_and_its_best_config_trains(tmp_path, repo_root):
+    sweep = subprocess.run(
+        [sys.executable, "-m", "atarigan.cli", "tune", "--search", "lr=grid:1e-4,4e-4", "--samples", "1",
+         "--cpus-per-trial", "1", *SWEEP, "--dir", str(tmp_path / "sweeps"), "--name", "two"],
+        cwd=repo_root, capture_output=True, text=True, timeout=600)
+    assert sweep.returncode == 0, sweep.stdout[-3000:] + sweep.stderr[-3000:]
+    assert "AsyncHyperBandScheduler" in sweep.stdout + sweep.stderr
+    best = json.loads((tmp_path / "sweeps" / "two" / "best.json").read_text())
+    assert best["best_config"]["lr"] in (1e-4, 4e-4) and best["finished"] and best["frechet_distance"] > 0
+    # Each trial is an ordinary run; ASHA may stop the worse one at its first evaluation, saved first.
+    trials = sorted((tmp_path / "sweeps" / "two").glob("runs/trial_*"))
+    assert len(trials) == 2 and all(list(t.glob("checkpoint_*.pt")) and list(t.glob("events.*")) for t in trials)
+    # The printed command trains, as printed (with a shorter budget and its own directory).
+    command = shlex.split(best["command"])
+    assert command[1:3] == ["-m", "atarigan.cli"] or command[0].endswith("atarigan")
+    flags = command[command.index("train") + 1:]
+    flags[flags.index("--iterations") + 1] = "2"
+    assert main(["train", *flags, "--eval-every", "0", "--logdir", str(tmp_path / "again")]) == 0

@@ -1,0 +1,30 @@
+"""A sweep stopped by Ctrl-C keeps its trials' runs; the same command again goes on with them (Ray Tune's restore)."""
+
+import json
+import signal
+
+
+def test_ctrl_c_stops_a_sweep_cleanly_and_the_same_command_goes_on(cli, tmp_path, events, assert_clean):
+    args = ["tune", "--search", "lr=grid:1e-4,4e-4", "--samples", "1", "--games", "Pong", "--batch-size", "8",
+            "--envs-per-game", "2", "--iterations", "32", "--eval-every", "8", "--eval-count", "128",
+            "--precision", "fp32", "--dir", str(tmp_path), "--name", "sweep"]
+    first = cli(*args)
+    first.wait_for(lambda: list(tmp_path.glob("sweep/runs/trial_*/checkpoint_*.pt")), "a trial's first checkpoint")
+    first.send(signal.SIGINT)
+    assert first.finish() == 130, first.output
+    assert "stopped before every trial ended; run the same command again to go on" in first.output
+    assert json.loads((tmp_path / "sweep" / "best.json").read_text())["finished"] is False
+    started = sorted(tmp_path.glob("sweep/runs/trial_*"))
+    assert started
+    again = cli(*args)
+    assert again.finish() == 0, again.output
+    best = json.loads((tmp_path / "sweep" / "best.json").read_text())
+    assert best["finished"]
+    runs = sorted(tmp_path.glob("sweep/runs/trial_*"))
+    assert len(runs) == 2 and set(started) <= set(runs), "the same trials, in the same directories"
+    steps = {run: [e.step for e in events(run).Scalars("eval/frechet_distance")] for run in runs}
+    for run, seen in steps.items():  # each history continuous across the stop, whether ASHA let it finish or not
+        assert seen == [8, 16, 24, 32][:len(seen)] and seen, (run, seen)
+    assert [8, 16, 24, 32] in steps.values(), "the better trial trained to the end"
+    assert steps[started[0]][0] == 8 and len(list(started[0].glob("checkpoint_*.pt"))) >= 1
+    assert_clean(first.output + again.output)
