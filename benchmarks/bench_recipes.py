@@ -35,9 +35,12 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--only", nargs="+", choices=list(CANDIDATES), help="measure these rows only")
+    parser.add_argument("--envs-per-game", type=int, default=32, help="the runs' emulators per game")
+    parser.add_argument("--batch-size", type=int, default=16)
     args = parser.parse_args()
     names = args.only or list(CANDIDATES)
-    configs = {name: RunConfig.from_values({**CANDIDATES[name], "device": args.device}) for name in names}
+    shared = {"device": args.device, "envs_per_game": args.envs_per_game, "batch_size": args.batch_size}
+    configs = {name: RunConfig.from_values({**CANDIDATES[name], **shared}) for name in names}
     latest = {"rate": 4.0}  # iterations per turn follow the latest measured rate
 
     def row(config):

@@ -79,7 +79,10 @@ def main() -> None:
     for run, speed in zip(args.runs, speeds):
         print(f"\n{run.name}\n\n{table(run, speed, args.every)}")
     if args.plot:
-        plot(args.runs, args.plot)
+        try:
+            plot(args.runs, args.plot)
+        except ModuleNotFoundError as exc:
+            parser.error(f"--plot needs {exc.name}: .venv/bin/pip install -e '.[dev]'")
         print(f"\nwrote {args.plot}")
 
 

@@ -66,3 +66,31 @@ def test_sampling_benchmark_prints_every_row_with_its_ratio(run_script):
     }
     assert rows["book iterate_batches (1 env/game)"][1] == "1.00"
     assert all(float(fps) > 0 for fps, _ in rows.values())
+
+
+def test_rl_preset_benchmark_prints_each_pipeline_with_its_bytes(run_script):
+    result = run_script("benchmarks/bench_rl_preset.py", "--game", "Pong", "--seconds", "0.4", "--rounds", "2",
+                        "--vector-envs", "2")
+    assert result.returncode == 0, result.stderr
+    rows = {line.split("  ")[0]: line.split() for line in result.stdout.splitlines()[2:-1]}
+    assert rows["SB3 make_atari_env + VecFrameStack(4)"][-4:] == ["1.00", "84x84x4", "uint8", "28224"]
+    assert rows["make_env(preset='dqn') in DummyVecEnv"][-3:] == ["4x84x84", "uint8", "28224"]
+    assert len(rows) == 4 and all(float(row[-5]) > 0 for row in rows.values())
+
+
+def test_recipe_benchmark_and_quality_curves_run_on_tiny_budgets(run_script, tiny, tmp_path):
+    from atarigan.cli import main
+
+    bench = run_script("benchmarks/bench_recipes.py", "--only", "book", "fast", "--seconds", "1", "--rounds", "1",
+                       "--envs-per-game", "2", "--batch-size", "4")
+    assert bench.returncode == 0, bench.stderr
+    assert "book" in bench.stdout and "1.00x the book" in bench.stdout and "fast" in bench.stdout
+    run = tmp_path / "curve"
+    assert main(["train", *tiny, "--iterations", "4", "--eval-every", "2", "--eval-count", "128",
+                 "--logdir", str(run)]) == 0
+    curves = run_script("benchmarks/quality_curves.py", str(run), "--speed", "2", "--every", "2",
+                        "--plot", str(tmp_path / "curve.png"))
+    assert curves.returncode == 0, curves.stderr
+    rows = [line for line in curves.stdout.splitlines() if line.startswith("| 2 ") or line.startswith("| 4 ")]
+    assert [row.split(" | ")[1] for row in rows] == ["0", "0"]  # minutes: iterations at 2 it/s
+    assert (tmp_path / "curve.png").stat().st_size > 1000

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import math
 import os
 import signal
 import sys
@@ -67,7 +68,8 @@ def run(args: argparse.Namespace, stop: StopSignals) -> int:
     base.setdefault("checkpoint_every", config.train.eval_every)  # a stopped sweep loses one evaluation a trial
     key = json.dumps({"base": base, "search": sorted(a.search), "samples": a.samples}, sort_keys=True, default=list)
     experiment = Path(a.dir) / (a.name or f"sweep-{hashlib.sha256(key.encode()).hexdigest()[:8]}")
-    print(f"atarigan tune: {a.samples} trials of {config.train.iterations} iterations in {experiment} "
+    grid_points = math.prod(len(v["grid_search"]) for v in space.values() if isinstance(v, dict) and "grid_search" in v)
+    print(f"atarigan tune: {a.samples * grid_points} trials of {config.train.iterations} iterations in {experiment} "
           f"({a.cpus_per_trial} cores each; Ray {'at ' + a.address if a.address else 'on this machine'})", flush=True)
     # Ctrl-C and SIGTERM stay ours, so that this command knows it was stopped; each asks Ray Tune for its
     # graceful stop (it saves the sweep's state, then ends the trials) by the signal Tune listens to, SIGUSR1.
@@ -76,6 +78,12 @@ def run(args: argparse.Namespace, stop: StopSignals) -> int:
     result = run_sweep(base, space, a.samples, experiment, a.cpus_per_trial, a.grace or config.train.eval_every,
                        a.address)
     finished = result.finished and not stop.requested
+    if result.best_params is None:
+        if not finished:
+            print(f"atarigan tune: stopped before any trial was evaluated; run the same command again to go on "
+                  f"(the sweep is in {experiment})", file=sys.stderr)
+            return EXIT_INTERRUPTED
+        raise ValueError(f"no trial of the sweep reported a quality number; see the trials' output in {experiment}")
     command = atarigan_command("train", *train_flags({**base, **result.best_params}))
     out = Path(a.json) if a.json else experiment / "best.json"
     write_best(result, command, out, finished)

@@ -52,7 +52,8 @@ def _argument_kind(annotation: Any) -> dict[str, Any]:
     if typing.get_origin(annotation) is tuple:
         items = typing.get_args(annotation)
         if items[-1] is Ellipsis:
-            return {"type": items[0], "nargs": "+"}
+            # "extend": a repeated flag adds to the list (--search a=... --search b=...), not replaces it.
+            return {"type": items[0], "nargs": "+", "action": "extend"}
         return {"type": items[0], "nargs": len(items)}
     return {"type": annotation}
 

@@ -10,7 +10,8 @@ from typing import Any
 
 RECIPES: dict[str, dict[str, Any]] = {
     "book": {"lr": 1e-4, "loss": "bce", "ema": 0.0, "r1_gamma": 0.0, "augment": (), "spectral_norm": False},
-    "fast": {"lr": 2e-4, "loss": "bce", "ema": 0.999, "r1_gamma": 0.0, "augment": (), "spectral_norm": False},
+    # The book with twice its learning rate: the one change of the ablation that paid (README, "Recipes").
+    "fast": {"lr": 2e-4, "loss": "bce", "ema": 0.0, "r1_gamma": 0.0, "augment": (), "spectral_norm": False},
 }
 #: The recipe runs use unless told otherwise.
 DEFAULT_RECIPE = "fast"

@@ -9,6 +9,7 @@ started again (Tune restores the experiment) loses at most one evaluation a tria
 from __future__ import annotations
 
 import json
+import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -60,9 +61,9 @@ def trial(params: Mapping[str, Any], base: Mapping[str, Any], runs: str) -> None
 
 @dataclass
 class SweepResult:
-    best_params: dict[str, Any]
+    best_params: dict[str, Any] | None  # None: no trial was evaluated yet
     best_frechet_distance: float
-    best_trial_dir: str
+    best_trial_dir: str | None
     finished: bool  # False: stopped before every trial ended (run the same command again to go on)
 
 
@@ -104,8 +105,11 @@ def run_sweep(base: Mapping[str, Any], space: dict[str, Any], samples: int, expe
                                                          storage_path=str(experiment.parent.absolute()),
                                                          verbose=1))
         results = tuner.fit()
-        best = results.get_best_result(metric=METRIC, mode="min", scope="all")
         finished = results.num_terminated + results.num_errors == len(results)
+        evaluated = [r for r in results if r.metrics_dataframe is not None and METRIC in r.metrics_dataframe]
+        if not evaluated:  # stopped (or failed) before any trial's first evaluation: nothing to rank yet
+            return SweepResult(None, math.nan, None, finished)
+        best = results.get_best_result(metric=METRIC, mode="min", scope="all")
         best_value = float(best.metrics_dataframe[METRIC].min())
         return SweepResult({k: best.config[k] for k in space or best.config}, best_value,
                            str(experiment / "runs" / _trial_name(best)), finished)

@@ -28,3 +28,15 @@ def test_ctrl_c_stops_a_sweep_cleanly_and_the_same_command_goes_on(cli, tmp_path
     assert [8, 16, 24, 32] in steps.values(), "the better trial trained to the end"
     assert steps[started[0]][0] == 8 and len(list(started[0].glob("checkpoint_*.pt"))) >= 1
     assert_clean(first.output + again.output)
+
+
+def test_ctrl_c_before_any_evaluation_is_one_line_and_exit_130(cli, tmp_path, assert_clean):
+    first = cli("tune", "--search", "lr=grid:1e-4,4e-4", "--samples", "1", "--games", "Pong", "--batch-size", "8",
+                "--envs-per-game", "2", "--iterations", "4000", "--eval-every", "2000", "--eval-count", "128",
+                "--precision", "fp32", "--dir", str(tmp_path), "--name", "sweep")
+    first.wait_for(lambda: list(tmp_path.glob("sweep/runs/trial_*/events.out.tfevents.*")), "a trial's first events")
+    first.send(signal.SIGINT)
+    assert first.finish() == 130, first.output
+    assert "atarigan tune: stopped before any trial was evaluated; run the same command again to go on" in first.output
+    assert not (tmp_path / "sweep" / "best.json").exists()
+    assert_clean(first.output)

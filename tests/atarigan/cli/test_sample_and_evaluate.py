@@ -58,3 +58,27 @@ def test_evaluate_checks_where_the_json_goes_before_the_work(trained_run, tmp_pa
     assert "atarigan evaluate: " not in capsys.readouterr().out  # nothing was scored
 
 
+
+
+def test_sample_and_evaluate_draw_from_the_moving_average_and_say_so(tiny, tmp_path, capsys):
+    import torch
+
+    from atarigan.evaluate.trained_generator import load_generator
+
+    run = tmp_path / "ema_run"
+    assert main(["train", *tiny, "--iterations", "3", "--ema", "0.5", "--logdir", str(run)]) == 0
+    capsys.readouterr()
+    assert main(["sample", "--checkpoint", str(run), "--out", str(tmp_path / "g.png"), "--count", "8"]) == 0
+    assert "frames from iteration 3 (EMA weights)" in capsys.readouterr().out
+    assert main(["evaluate", "--checkpoint", str(run), "--count", "128", "--json", str(tmp_path / "n.json")]) == 0
+    assert "(EMA weights)" in capsys.readouterr().out
+    assert json.loads((tmp_path / "n.json").read_text())["ema"] is True
+    generator, _, _, ema = load_generator(run, "cpu")
+    gan = torch.load(sorted(run.glob("checkpoint_*.pt"))[-1], map_location="cpu", weights_only=False)["gan"]
+    assert ema and torch.equal(generator.state_dict()["pipe.0.weight"], gan["generator_ema"]["pipe.0.weight"])
+    assert not torch.equal(gan["generator"]["pipe.0.weight"], gan["generator_ema"]["pipe.0.weight"])
+
+
+def test_a_run_without_a_moving_average_samples_its_generator_and_says_nothing_of_one(trained_run, tmp_path, capsys):
+    assert main(["sample", "--checkpoint", str(trained_run), "--out", str(tmp_path / "g.png"), "--count", "8"]) == 0
+    assert "EMA" not in capsys.readouterr().out

@@ -58,3 +58,11 @@ def test_required_fields_become_required_flags(capsys):
         p.parse_args([])
     assert "the following arguments are required: --out" in capsys.readouterr().err
     assert isinstance(p.parse_args(["--out", "a"]), argparse.Namespace)
+
+
+def test_a_repeated_list_flag_adds_to_the_list():
+    args = parser().parse_args(["--games", "Pong", "--games", "Breakout", "AirRaid", "--augment", "color"])
+    assert given_options(args, TrainConfig)["games"] == ["Pong", "Breakout", "AirRaid"]
+    assert given_options(args, TrainConfig)["augment"] == ["color"]
+    with pytest.raises(SystemExit):
+        parser().parse_args(["--betas", "0.1"])  # a fixed-length flag stays fixed

@@ -40,6 +40,15 @@ def test_a_sweep_needs_evaluations_and_sets_where_trials_write(capsys):
     assert "--logdir: each trial of a sweep sets it itself" in capsys.readouterr().err
 
 
+def test_repeated_search_flags_make_one_space():
+    from atarigan.cli.main import build_parser
+    from atarigan.tune.search_space import search_space
+
+    args = build_parser().parse_args(["tune", "--search", "lr=grid:1e-4,2e-4", "--search", "loss=grid:bce,hinge"])
+    space = search_space(list(args.search))
+    assert space["lr"] == {"grid_search": [1e-4, 2e-4]} and space["loss"] == {"grid_search": ["bce", "hinge"]}
+
+
 def test_train_flags_give_the_values_back():
     values = {"lr": 2e-4, "loss": "hinge", "augment": ("translation", "color"), "spectral_norm": True, "games": ("Pong",)}
     from atarigan.cli.main import build_parser
