@@ -96,7 +96,9 @@ def run_sweep(base: Mapping[str, Any], space: dict[str, Any], samples: int, expe
         if tune.Tuner.can_restore(str(experiment)):
             tuner = tune.Tuner.restore(str(experiment), trainable, resume_unfinished=True, resume_errored=True)
         else:
-            scheduler = ASHAScheduler(time_attr="iteration", max_t=base["iterations"], grace_period=grace,
+            # max_t one past the end: a trial at its last evaluation ends by itself (saving, writing its HParams)
+            # rather than being stopped by the scheduler while it does so.
+            scheduler = ASHAScheduler(time_attr="iteration", max_t=base["iterations"] + 1, grace_period=grace,
                                       reduction_factor=2)
             tuner = tune.Tuner(trainable, param_space=space,
                                tune_config=tune.TuneConfig(metric=METRIC, mode="min", scheduler=scheduler,

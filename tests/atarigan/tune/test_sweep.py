@@ -74,6 +74,11 @@ def test_a_two_trial_asha_sweep_runs_and_its_best_config_trains(tmp_path, repo_r
     # Each trial is an ordinary run; ASHA may stop the worse one at its first evaluation, saved first.
     trials = sorted((tmp_path / "sweeps" / "two").glob("runs/trial_*"))
     assert len(trials) == 2 and all(list(t.glob("checkpoint_*.pt")) and list(t.glob("events.*")) for t in trials)
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+    best_run = EventAccumulator(best["trial_dir"])
+    best_run.Reload()
+    assert "hparam/best_frechet_distance" in best_run.Tags()["scalars"], "the trial that ran to the end wrote HParams"
     # The printed command trains, as printed (with a shorter budget and its own directory).
     command = shlex.split(best["command"])
     assert command[1:3] == ["-m", "atarigan.cli"] or command[0].endswith("atarigan")
