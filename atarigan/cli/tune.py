@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import hashlib
 import json
-import math
 import os
 import signal
 import sys
@@ -59,7 +59,7 @@ def run(args: argparse.Namespace, stop: StopSignals) -> int:
     if not config.train.eval_every:
         raise ConfigError("eval_every", ": a sweep compares trials by their quality number: give --eval-every N")
     try:
-        from atarigan.tune.search_space import search_space
+        from atarigan.tune.search_space import search_space, trial_count
         from atarigan.tune.sweep import run_sweep, train_flags, write_best
     except ImportError as exc:
         raise ValueError(f"atarigan tune needs Ray Tune ({exc.name} is missing): pip install 'atarigan[tune]'") from None
@@ -68,8 +68,7 @@ def run(args: argparse.Namespace, stop: StopSignals) -> int:
     base.setdefault("checkpoint_every", config.train.eval_every)  # a stopped sweep loses one evaluation a trial
     key = json.dumps({"base": base, "search": sorted(a.search), "samples": a.samples}, sort_keys=True, default=list)
     experiment = Path(a.dir) / (a.name or f"sweep-{hashlib.sha256(key.encode()).hexdigest()[:8]}")
-    grid_points = math.prod(len(v["grid_search"]) for v in space.values() if isinstance(v, dict) and "grid_search" in v)
-    print(f"atarigan tune: {a.samples * grid_points} trials of {config.train.iterations} iterations in {experiment} "
+    print(f"atarigan tune: {trial_count(space, a.samples)} trials of {config.train.iterations} iterations in {experiment} "
           f"({a.cpus_per_trial} cores each; Ray {'at ' + a.address if a.address else 'on this machine'})", flush=True)
     # Ctrl-C and SIGTERM stay ours, so that this command knows it was stopped; each asks Ray Tune for its
     # graceful stop (it saves the sweep's state, then ends the trials) by the signal Tune listens to, SIGUSR1.
@@ -77,20 +76,21 @@ def run(args: argparse.Namespace, stop: StopSignals) -> int:
     stop.on_first.append(lambda: os.kill(os.getpid(), signal.SIGUSR1))
     result = run_sweep(base, space, a.samples, experiment, a.cpus_per_trial, a.grace or config.train.eval_every,
                        a.address)
-    finished = result.finished and not stop.requested
+    # a sweep that our signal stopped can count its stopped trials as terminated: it did not finish
+    result = dataclasses.replace(result, finished=result.finished and not stop.requested)
     if result.best_params is None:
-        if not finished:
+        if not result.finished:
             print(f"atarigan tune: stopped before any trial was evaluated; run the same command again to go on "
                   f"(the sweep is in {experiment})", file=sys.stderr)
             return EXIT_INTERRUPTED
         raise ValueError(f"no trial of the sweep reported a quality number; see the trials' output in {experiment}")
     command = atarigan_command("train", *train_flags({**base, **result.best_params}))
     out = Path(a.json) if a.json else experiment / "best.json"
-    write_best(result, command, out, finished)
+    write_best(result, command, out)
     print(f"best Fréchet distance {result.best_frechet_distance:.3f} with "
           + ", ".join(f"{k}={v}" for k, v in result.best_params.items()))
     print(f"train it with: {command}\nwrote {out}")
-    if not finished:
+    if not result.finished:
         print(f"atarigan tune: stopped before every trial ended; run the same command again to go on "
               f"(the sweep is in {experiment})", file=sys.stderr)
         return EXIT_INTERRUPTED

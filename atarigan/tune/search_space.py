@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 import types
 import typing
 from typing import Any
@@ -85,3 +86,9 @@ def search_space(specs: list[str]) -> dict[str, Any]:
         else:
             space[field] = tune.choice(values) if kind == "choice" else getattr(tune, kind)(*values)
     return space
+
+
+def trial_count(space: dict[str, Any], samples: int) -> int:
+    """How many trials Ray Tune runs: each sample repeats every point of the grid fields' product."""
+    return samples * math.prod(len(v["grid_search"]) for v in space.values()
+                               if isinstance(v, dict) and "grid_search" in v)

@@ -124,11 +124,11 @@ def _trial_name(result) -> str:
     return f"trial_{result.metrics['trial_id']}"
 
 
-def write_best(result: SweepResult, command: str, path: Path, finished: bool) -> None:
+def write_best(result: SweepResult, command: str, path: Path) -> None:
     """The best trial so far, as JSON; ``finished`` False: the sweep was stopped and may go on."""
     from atarigan.atomic_file import atomic_write
 
     data = {"best_config": result.best_params, METRIC: result.best_frechet_distance,
-            "trial_dir": result.best_trial_dir, "command": command, "finished": finished}
+            "trial_dir": result.best_trial_dir, "command": command, "finished": result.finished}
     text = json.dumps(data, indent=2, default=list)
     atomic_write(path, lambda f: f.write(text.encode()))

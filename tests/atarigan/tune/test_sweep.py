@@ -42,11 +42,13 @@ def test_a_sweep_needs_evaluations_and_sets_where_trials_write(capsys):
 
 def test_repeated_search_flags_make_one_space():
     from atarigan.cli.main import build_parser
-    from atarigan.tune.search_space import search_space
+    from atarigan.tune.search_space import search_space, trial_count
 
-    args = build_parser().parse_args(["tune", "--search", "lr=grid:1e-4,2e-4", "--search", "loss=grid:bce,hinge"])
+    args = build_parser().parse_args(["tune", "--search", "lr=grid:1e-4,2e-4", "--search", "loss=grid:bce,hinge",
+                                      "--search", "ema=choice:0,0.999"])
     space = search_space(list(args.search))
     assert space["lr"] == {"grid_search": [1e-4, 2e-4]} and space["loss"] == {"grid_search": ["bce", "hinge"]}
+    assert trial_count(space, samples=3) == 3 * 2 * 2  # a sampled field adds no grid points
 
 
 def test_train_flags_give_the_values_back():
