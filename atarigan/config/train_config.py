@@ -58,8 +58,9 @@ class TrainConfig(Checked):
     loss: str | None = option(None, help="bce: the book's non-saturating loss; hinge: hinge loss "
                               "(default: the recipe's)", resume=Resume.FIXED, check=optional(one_of(*LOSSES)),
                               metavar="|".join(LOSSES))
-    ema: float | None = option(None, help="decay of an exponential moving average of the generator's weights, "
-                               "which grids, sample and evaluate use; 0: none (default: the recipe's)",
+    ema: float | None = option(None, help="decay of an exponential moving average of the generator's weights (reached "
+                               "after a warm-up), which grids, sample and evaluate use; 0: none (default: the "
+                               "recipe's)",
                                resume=Resume.FIXED, check=optional(number(0, 0.99999)))
     r1_gamma: float | None = option(None, help="weight of the R1 gradient penalty on real frames, applied every "
                                     "16 steps; 0: none (default: the recipe's)", resume=Resume.FIXED,

@@ -9,10 +9,10 @@ from torch import nn
 
 from atarigan.config.run_config import RunConfig
 from atarigan.config.seeds import RunSeeds
-from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
 
 from atarigan.model.cuda_graph_step import CudaGraphStep
 from atarigan.model.device import autocast_dtype, resolve_precision
+from atarigan.model.ema import GeneratorAverage
 from atarigan.model.gan_step import R1_EVERY, StepOptions, gan_step
 from atarigan.model.lr_schedule import make_scheduler, per_iteration
 from atarigan.model.networks import Discriminator, Generator, dcgan_init
@@ -27,8 +27,8 @@ class Gan:
 
     ``state_dict()``/``load_state_dict()`` cover all of it. ``rank`` > 0 draws its own
     noise, seeded afresh at ``start`` (checkpoints hold rank 0's noise state only).
-    With ``ema`` > 0 an exponential moving average of G's weights (torch's
-    ``AveragedModel``) follows training; :meth:`generate` draws from it.
+    With ``ema`` > 0 an exponential moving average of G's weights
+    (:class:`~atarigan.model.ema.GeneratorAverage`) follows training; :meth:`generate` draws from it.
     """
 
     def __init__(self, config: RunConfig, device: torch.device, rank: int = 0, start: int = 0) -> None:
@@ -57,8 +57,7 @@ class Gan:
         self.schedulers = {"sched_g": make_scheduler(self.opt_g, train), "sched_d": make_scheduler(self.opt_d, train)}
         self.options = StepOptions(train.loss, train.r1_gamma, train.augment)
         self.iteration = start  # R1 comes every R1_EVERY iterations, counted over the whole run
-        self.ema = (AveragedModel(self.generator, multi_avg_fn=get_ema_multi_avg_fn(train.ema), use_buffers=True)
-                    .eval().requires_grad_(False) if train.ema else None)
+        self.ema = GeneratorAverage(self.generator, train.ema) if train.ema else None
         self.noise_rng = torch.Generator(device=device).manual_seed(seeds.noise(rank, start if rank else 0))
         self.augment_rng = torch.Generator(device=device).manual_seed(seeds.augment(rank, start if rank else 0))
         fixed_rng = torch.Generator(device=device).manual_seed(seeds.fixed_noise())
@@ -92,7 +91,7 @@ class Gan:
             if per_iteration(scheduler):
                 scheduler.step()
         if self.ema is not None:
-            self.ema.update_parameters(self.generator)
+            self.ema.update(self.generator)
         return values
 
     def _step(self, real: torch.Tensor, noise: torch.Tensor, r1: bool = False) -> torch.Tensor:
@@ -136,8 +135,7 @@ class Gan:
         }
         state.update({name: s.state_dict() for name, s in self.schedulers.items() if s is not None})
         if self.ema is not None:
-            state["generator_ema"] = self.ema.module.state_dict()
-            state["ema_averaged"] = self.ema.n_averaged.cpu()
+            state.update(self.ema.state_dict())
         return state
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
@@ -153,5 +151,4 @@ class Gan:
             if scheduler is not None:
                 scheduler.load_state_dict(state[name])
         if self.ema is not None:
-            self.ema.module.load_state_dict(state["generator_ema"])
-            self.ema.n_averaged.copy_(state["ema_averaged"])
+            self.ema.load_state_dict(state)
