@@ -36,7 +36,10 @@ def distinct_games(value: Any) -> str | None:
 
 @dataclass(frozen=True)
 class TrainConfig(Checked):
-    """The book's recipe is the default; a checkpoint carries all of it."""
+    """What the GAN learns from and how: the games, the recipe (``fast`` unless told) and what overrides it.
+
+    A checkpoint carries all of it.
+    """
 
     games: tuple[str, ...] = option(DEFAULT_GAMES, help="Atari games, short names or ids", resume=Resume.FIXED,
                                     check=distinct_games, metavar="GAME")
