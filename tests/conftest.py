@@ -53,13 +53,24 @@ def events() -> Callable:
 
     return read
 
+#: What the suite's CLI subprocesses add to the environment. Their networks are tiny, so one torch thread
+#: each: on a loaded machine two OpenMP threads per process spin against the load (a 600-iteration tiny run
+#: took 97-115 s beside a training run with two threads, 11 s with one).
+CLI_ENV = {"OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "1")}
+
+
+@pytest.fixture(scope="session")
+def cli_env() -> dict[str, str]:
+    """The environment for a CLI subprocess of the suite (see ``CLI_ENV``)."""
+    return {**os.environ, **CLI_ENV}
+
 
 class CliProcess:
     """``atarigan ...`` in a subprocess of its own session, read as it runs."""
 
     def __init__(self, args: list[str], cwd: Path, env: dict[str, str] | None = None) -> None:
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "atarigan.cli", *args], cwd=cwd, env={**os.environ, **(env or {})},
+            [sys.executable, "-m", "atarigan.cli", *args], cwd=cwd, env={**os.environ, **CLI_ENV, **(env or {})},
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
         )
         os.set_blocking(self.proc.stdout.fileno(), False)

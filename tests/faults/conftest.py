@@ -33,13 +33,13 @@ def small_nets() -> list[str]:
 
 
 @pytest.fixture(scope="session")
-def long_run(tmp_path_factory, repo_root, tiny) -> Path:
+def long_run(tmp_path_factory, repo_root, tiny, cli_env) -> Path:
     """A finished run of 3000 small-network iterations with one checkpoint: its resume replays 3000 batches."""
     run = tmp_path_factory.mktemp("long") / "run"
     result = subprocess.run(
         [*_python(), "-m", "atarigan.cli", "train", *tiny, *SMALL_NETS, "--batch-size", "4", "--iterations", "3000",
          "--report-every", "500", "--checkpoint-every", "3000", "--logdir", str(run)],
-        cwd=repo_root, capture_output=True, text=True, timeout=600)
+        cwd=repo_root, env=cli_env, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stdout + result.stderr
     return run
 
