@@ -79,6 +79,11 @@ def test_sample_and_evaluate_draw_from_the_moving_average_and_say_so(tiny, tmp_p
     assert not torch.equal(gan["generator"]["pipe.0.weight"], gan["generator_ema"]["pipe.0.weight"])
 
 
-def test_a_run_without_a_moving_average_samples_its_generator_and_says_nothing_of_one(trained_run, tmp_path, capsys):
-    assert main(["sample", "--checkpoint", str(trained_run), "--out", str(tmp_path / "g.png"), "--count", "8"]) == 0
+def test_a_run_without_a_moving_average_samples_its_generator_and_says_nothing_of_one(tiny, tmp_path, capsys):
+    run = tmp_path / "plain_run"
+    assert main(["train", *tiny, "--iterations", "2", "--ema", "0", "--logdir", str(run)]) == 0
+    assert main(["sample", "--checkpoint", str(run), "--out", str(tmp_path / "g.png"), "--count", "8"]) == 0
     assert "EMA" not in capsys.readouterr().out
+    from atarigan.model.checkpoint import load_checkpoint
+
+    assert "generator_ema" not in load_checkpoint(run)[1]["gan"]
