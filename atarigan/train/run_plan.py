@@ -70,17 +70,22 @@ def _resumed_config(saved: RunConfig, given: RunConfig, explicit: Collection[str
     return saved.replace(**changes)
 
 
-def _resume_dir(checkpoint: Path, iteration: int, given: RunConfig, explicit: Collection[str]) -> tuple[Path, bool]:
+def _resume_dir(checkpoint: Path, iteration: int, given: RunConfig, explicit: Collection[str],
+                in_place: bool = False) -> tuple[Path, bool]:
     """Where a resumed run writes, and whether that is a new branch of it.
 
-    In its own directory if the checkpoint is that directory's newest; otherwise (an
-    older one, or best.pt) in a new directory (``--logdir``, or ``<run>_from_<N>``), so
-    nothing of the later checkpoints is pruned or overwritten.
+    In its own directory if the checkpoint is that directory's newest, or ``in_place`` (the
+    user named the directory: its newest when it was read); otherwise (an older one, or
+    best.pt) in a new directory (``--logdir``, or ``<run>_from_<N>``), so nothing of the later
+    checkpoints is pruned or overwritten.
     """
     directory = checkpoint.parent
     newest = list_checkpoints(directory)
     logdir = Path(given.launch.logdir) if "logdir" in explicit and given.launch.logdir else None
-    if checkpoint_iteration(checkpoint) is not None and (not newest or newest[-1] == checkpoint):
+    # A directory named for resuming goes on in place even if a newer checkpoint appeared while
+    # this one was read: only a run still writing there makes one, and the directory's lock then
+    # refuses this launch with one line (rather than branching it off the live run).
+    if checkpoint_iteration(checkpoint) is not None and (in_place or not newest or newest[-1] == checkpoint):
         if logdir is not None and logdir.resolve() != directory.resolve():
             raise ValueError(
                 f"--logdir {str(logdir)!r} differs from the checkpoint's run directory {str(directory)!r}; "
@@ -105,7 +110,7 @@ def plan_run(given: RunConfig, explicit: Collection[str] = ()) -> RunPlan:
             raise ValueError(
                 f"checkpoint {str(resume_from)!r} is at iteration {start}; pass --iterations above it to train on"
             )
-        run_dir, branched = _resume_dir(resume_from, start, given, explicit)
+        run_dir, branched = _resume_dir(resume_from, start, given, explicit, Path(given.launch.resume).is_dir())
         run_id = state.get("run", {}).get("id") or run_id
         if branched:
             parent = {"run_dir": str(resume_from.parent), "iteration": start, "id": run_id}

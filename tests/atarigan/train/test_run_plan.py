@@ -84,3 +84,21 @@ def test_resuming_an_older_checkpoint_continues_in_a_new_directory(tmp_path, wri
     (tmp_path / "run_from_30" / "checkpoint_31.pt").write_bytes(b"")
     assert resume(old).run_dir == tmp_path / "run_from_30_2"  # never into a branch that has files
     assert resume(old, logdir=str(tmp_path / "mine")).run_dir == tmp_path / "mine"
+
+
+def test_a_named_directory_resumes_in_place_even_if_a_newer_checkpoint_appears_while_it_is_read(
+        tmp_path, write_checkpoint, monkeypatch):
+    """A run still writing there makes the newer one: the directory's lock must refuse this launch, not a branch."""
+    import atarigan.train.run_plan as run_plan
+
+    write_checkpoint(tmp_path / "run", 30)
+    read = run_plan.load_checkpoint
+
+    def read_while_the_live_run_saves(*args, **kwargs):
+        result = read(*args, **kwargs)
+        write_checkpoint(tmp_path / "run", 40)
+        return result
+
+    monkeypatch.setattr(run_plan, "load_checkpoint", read_while_the_live_run_saves)
+    plan = resume(tmp_path / "run", iterations=100)
+    assert plan.run_dir == tmp_path / "run" and plan.start_iteration == 30 and plan.parent is None
