@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import json
 from dataclasses import dataclass
-from pathlib import Path
 
 from atarigan.config.checks import device_name, integer, one_of
 from atarigan.config.cli_args import add_options, given_options
@@ -30,8 +29,11 @@ def report_lines(result) -> list[str]:
         f"Fréchet distance  {result.frechet_distance:10.3f}   real vs real {result.real_floor:.3f} (the floor)",
         f"kernel distance   {result.kernel_distance:10.5f}   real vs real {result.kernel_floor:.5f}",
         f"precision {result.precision:.2f} (fakes among real frames), recall {result.recall:.2f} (real frames the fakes cover)",
-        f"not a game frame: {result.not_a_game:.1%} of fakes ({result.real_not_a_game:.1%} of real frames)",
+        *([f"not a game frame: {result.not_a_game:.1%} of fakes ({result.real_not_a_game:.1%} of real frames)"]
+          if result.not_a_game is not None else []),
         *(f"  fakes nearest to {game}: {share:.1%}" for game, share in result.game_share.items()),
+        *result.notes,
+        f"(quality metric version {result.version}: compare only numbers of the same version)",
     ]
 
 
@@ -41,14 +43,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace, stop: StopSignals) -> int:
     a = EvaluateArgs(**given_options(args, EvaluateArgs))
-    from atarigan.atomic_file import atomic_write
+    from atarigan.atomic_file import atomic_write, check_output
     from atarigan.evaluate.evaluation import Evaluator
     from atarigan.evaluate.trained_generator import generate, load_generator
     from atarigan.model.device import resolve_device
 
-    out = Path(a.json) if a.json else None
-    if out is not None and not out.parent.is_dir():  # before the work, not after it
-        raise ValueError(f"--json {a.json!r}: directory {str(out.parent)!r} does not exist")
+    out = check_output(a.json, "--json") if a.json is not None else None  # before the work, not after it
     device = resolve_device(a.device)
     generator, config, iteration, ema = load_generator(a.checkpoint, device, a.which)
     print(f"atarigan evaluate: {a.count} frames from iteration {iteration}{' (EMA weights)' if ema else ''} "

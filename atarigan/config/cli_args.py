@@ -67,6 +67,8 @@ def add_options(parser: argparse.ArgumentParser, cls: type, title: str | None = 
     hints = typing.get_type_hints(cls)
     for field in dataclasses.fields(cls):
         opt = option_of(field)
+        if not opt.cli:
+            continue
         kwargs = {"dest": field.name, "default": argparse.SUPPRESS, "help": _help(field), **_argument_kind(hints[field.name])}
         if field.default is dataclasses.MISSING and field.default_factory is dataclasses.MISSING:
             kwargs["required"] = True

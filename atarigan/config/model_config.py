@@ -32,6 +32,11 @@ class ModelConfig(Checked):
         "(default: the recipe's)", resume=Resume.FIXED,
     )
 
+    classes: int = option(
+        0, help="games the networks are told each frame's game of; 0: unconditional (the book)",
+        resume=Resume.FIXED, check=integer(0, 1024), cli=False,
+    )
+
     def __post_init__(self) -> None:
         super().__post_init__()
         for name in ("generator_filters", "discriminator_filters"):

@@ -32,6 +32,7 @@ class Option:
     resume: Resume | None  # None: a command's argument, not part of a run
     check: Check | None = None
     metavar: str | tuple[str, ...] | None = None
+    cli: bool = True  # False: set from other fields (ModelConfig.classes from --conditional), no flag of its own
 
 
 def option(
@@ -41,9 +42,10 @@ def option(
     resume: Resume | None = None,
     check: Check | None = None,
     metavar: str | tuple[str, ...] | None = None,
+    cli: bool = True,
 ) -> Any:
     """A dataclass field with its :class:`Option`; mutable defaults are copied per instance."""
-    kwargs: dict[str, Any] = {"metadata": {"option": Option(help, resume, check, metavar)}}
+    kwargs: dict[str, Any] = {"metadata": {"option": Option(help, resume, check, metavar, cli)}}
     if isinstance(default, (list, dict, set)):
         kwargs["default_factory"] = lambda: type(default)(default)
     else:

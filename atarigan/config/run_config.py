@@ -45,6 +45,10 @@ class RunConfig:
                      if f.name in recipe and getattr(config, f.name) is None}
             if unset:
                 object.__setattr__(self, part, dataclasses.replace(config, **unset))
+        # The networks learn one class per game of the run when conditional (ModelConfig.classes has no flag).
+        classes = len(self.train.games) if self.train.conditional else 0
+        if self.model.classes != classes:
+            object.__setattr__(self, "model", dataclasses.replace(self.model, classes=classes))
         lr = self.train.lr
         if self.train.lr_g is None or self.train.lr_d is None:
             object.__setattr__(self, "train", dataclasses.replace(

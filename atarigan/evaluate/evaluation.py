@@ -10,9 +10,12 @@ From ``count`` frames per set (README, "Seeing and scoring the fakes"):
   the noise floor at this count: no generator can be told from real play below it;
 - ``precision``, ``recall``: the share of fakes among real frames, and of real frames
   covered by fakes (:mod:`atarigan.evaluate.manifold`);
-- ``not_a_game``: the share of fakes the network calls "not a game frame";
+- ``not_a_game``: the share of fakes the network calls "not a game frame" (a frame
+  with sprites missing, smeared or misplaced, two games blended or spliced, a blurred
+  or half-resolution frame, noise); ``None`` where it does not apply (``notes`` says why);
 - ``game_share``: the game of each fake's nearest real frame: a game missing from it
-  means mode collapse (for any game, in the network's panel or not).
+  means mode collapse (for any game, in the network's panel or not);
+- ``version``: :data:`METRIC_VERSION`; numbers of two versions are not comparable.
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ from atarigan.config.model_config import ModelConfig
 from atarigan.config.seeds import derive_seed
 from atarigan.data.frame_sampler import FrameSampler
 from atarigan.data.normalize import frames_to_tanh_range, tanh_range_to_unit
-from atarigan.evaluate.feature_network import PANEL, FeatureNetwork, load_feature_network
+from atarigan.evaluate.feature_network import PANEL, SIZE, FeatureNetwork, load_feature_network
 from atarigan.evaluate.manifold import precision_recall
 from wrappers.games import game_name
 
@@ -39,6 +42,10 @@ from wrappers.games import game_name
 MIN_COUNT = 128
 #: KID's random subsets (half the set each); seeded, so a score does not change between two calls.
 KID_SUBSETS = 50
+#: Bump whenever a number would change for the same frames (the feature network, the statistics):
+#: evaluations of two versions are never compared (best.pt, early stopping, the TensorBoard text).
+# 3: the feature network learns sprite, splice and resolution negatives and ignores faint noise.
+METRIC_VERSION = 3
 
 
 @dataclass
@@ -49,13 +56,38 @@ class Evaluation:
     kernel_floor: float
     precision: float
     recall: float
-    not_a_game: float
-    real_not_a_game: float
+    not_a_game: float | None
+    real_not_a_game: float | None
     game_share: dict[str, float]
     count: int
+    version: int = METRIC_VERSION
+    notes: tuple[str, ...] = ()  # where a number does not apply, and why
 
     def as_dict(self) -> dict:
         return dataclasses.asdict(self)
+
+
+def not_a_game_applies(games: Sequence[str], image_size: int) -> tuple[str, ...]:
+    """Why "not a game" does not apply to frames of these games at this size (empty: it does).
+
+    The network learned "not a game" at its own size on its panel's games: other games'
+    real frames are not what it learned, and smaller frames blown up to its size look
+    like the half-resolution frames it learned to call not a game.
+
+    >>> not_a_game_applies(["Pong"], 64)
+    ()
+    >>> not_a_game_applies(["Pong", "Zaxxon"], 32)[0]
+    'not a game: needs 64x64 frames (the feature network learned it at 64x64; these are 32x32)'
+    """
+    notes = []
+    if image_size != SIZE:
+        notes.append(f"not a game: needs {SIZE}x{SIZE} frames (the feature network learned it at {SIZE}x{SIZE}; "
+                     f"these are {image_size}x{image_size})")
+    outside = [g for g in games if g not in PANEL]
+    if outside:
+        notes.append(f"not a game: {', '.join(outside)} outside the feature network's panel of {len(PANEL)} games "
+                     "(the distances, precision, recall and shares still apply)")
+    return tuple(notes)
 
 
 #: Real sets come from the training stream's sampler, spread over play: after a warm-up, one batch in SPREAD.
@@ -119,7 +151,8 @@ class Evaluator:
             for chunk in real.split(256):
                 metric.update(tanh_range_to_unit(chunk.to(self.device)), real=True)
         self.real_features, real_logits = self._embed(real)
-        self.real_not_a_game = self._not_a_game(real_logits)
+        self.notes = not_a_game_applies(self.games, model.image_size)
+        self.real_not_a_game = None if self.notes else self._not_a_game(real_logits)
         # The floor: a second, independent real set scored as if it were generated.
         other, _ = real_frames(games, count, derive_seed(seed, 1), model.image_size)
         self.real_floor, self.kernel_floor = self._distances(other)
@@ -150,6 +183,8 @@ class Evaluator:
                              f"got frames of shape {tuple(images.shape[1:])}")
         if len(images) < MIN_COUNT:
             raise ValueError(f"at least {MIN_COUNT} frames are needed to score them; got {len(images)}")
+        if not torch.isfinite(images).all():  # NaN features crash LAPACK inside the Fréchet distance
+            raise ValueError("the frames to score hold NaN or infinite values")
         features, logits = self._embed(images)
         nearest = torch.cdist(features, self.real_features).argmin(dim=1)
         shares = torch.bincount(self.real_labels[nearest.cpu()], minlength=len(self.games)) / len(images)
@@ -158,6 +193,6 @@ class Evaluator:
         return Evaluation(
             frechet_distance=frechet, real_floor=self.real_floor, kernel_distance=kernel,
             kernel_floor=self.kernel_floor, precision=precision, recall=recall,
-            not_a_game=self._not_a_game(logits), real_not_a_game=self.real_not_a_game,
-            game_share=dict(zip(self.games, shares.tolist())), count=len(images),
+            not_a_game=None if self.notes else self._not_a_game(logits), real_not_a_game=self.real_not_a_game,
+            game_share=dict(zip(self.games, shares.tolist())), count=len(images), notes=self.notes,
         )

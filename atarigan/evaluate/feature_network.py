@@ -26,7 +26,7 @@ from atarigan.atomic_file import atomic_write
 from atarigan.config.seeds import derive_seed
 from atarigan.data.frame_sampler import FrameSampler
 from atarigan.data.normalize import frames_to_tanh_range
-from atarigan.evaluate import negatives
+from atarigan.evaluate import corruptions, negatives
 
 #: The games the network learns; any game's frames get features, these get a class of their own.
 PANEL = ("Breakout", "AirRaid", "Pong", "SpaceInvaders", "MsPacman", "Seaquest", "Enduro", "Freeway", "Boxing",
@@ -36,13 +36,19 @@ PANEL = ("Breakout", "AirRaid", "Pong", "SpaceInvaders", "MsPacman", "Seaquest",
 #: Frames the network sees; frames of other sizes, real and generated alike, are resized to it.
 SIZE = 64
 FEATURES = 128
-STEPS = 2500
+STEPS = 3000
 BATCH = 96
-NEGATIVE_SHARE = 0.25
+NEGATIVE_SHARE = 0.4
 SEED = 0
+#: Every training frame, real or not, gets Gaussian noise of a sigma up to this on half the batches' frames:
+#: noise no eye sees must not move a frame in feature space.
+NOISE_SIGMA = 0.08
+#: Frames per game whose per-pixel median makes each game's playfield, for the sprite negatives.
+PLAYFIELD_FRAMES = 64
 #: Bump when the network, the negatives or the training change (a test then asks for a rebuild).
 # 2: features standardised by their statistics on real panel frames (KID's cubic kernel needs O(1) features).
-VERSION = 2
+# 3: sprite negatives (removed, smeared, misplaced), splices, half-resolution and softened frames; noise augmentation.
+VERSION = 3
 #: Real panel frames whose features set the standardisation.
 STANDARDISE_FRAMES = 4096
 SHIPPED = Path(__file__).with_name("feature_network.pt")
@@ -91,6 +97,7 @@ def recipe_hash() -> str:
     """Changes whenever what the network learns, or how, would change."""
     recipe = {"panel": PANEL, "size": SIZE, "features": FEATURES, "steps": STEPS, "batch": BATCH,
               "negative_share": NEGATIVE_SHARE, "seed": SEED, "version": VERSION, "standardise": STANDARDISE_FRAMES,
+              "noise": NOISE_SIGMA, "playfield_frames": PLAYFIELD_FRAMES,
               "negatives": [kind.__name__ for kind in negatives.KINDS]}
     return hashlib.sha256(json.dumps(recipe, sort_keys=True).encode()).hexdigest()[:16]
 
@@ -106,11 +113,12 @@ def train_feature_network(steps: int = STEPS, device: str | torch.device = "cpu"
     real_count = BATCH - int(BATCH * NEGATIVE_SHARE)
     with FrameSampler(PANEL, real_count, envs_per_game=2, size=SIZE, seed=derive_seed(SEED, 1)) as sampler:
         batches = iter(sampler)
+        fields = _playfields(batches)
         for _ in tqdm(range(steps), desc="training the feature network", leave=False):
             batch = next(batches)
             real = frames_to_tanh_range(batch.frames)
-            fake = negatives.negatives(real, BATCH - real_count, rng)
-            frames = torch.cat([real, fake]).to(device)
+            fake = negatives.negatives(real, batch.games, fields, BATCH - real_count, rng)
+            frames = _with_faint_noise(torch.cat([real, fake]), rng).to(device)
             labels = torch.cat([batch.games, torch.full((len(fake),), not_a_game)]).to(device)
             loss = F.cross_entropy(model(frames), labels)
             opt.zero_grad(set_to_none=True)
@@ -123,11 +131,28 @@ def train_feature_network(steps: int = STEPS, device: str | torch.device = "cpu"
         # Held out: later frames of the same emulators, and fresh negatives.
         batch = next(batches)
         real = frames_to_tanh_range(batch.frames)
-        frames = torch.cat([real, negatives.negatives(real, len(real), rng)]).to(device)
+        frames = torch.cat([real, negatives.negatives(real, batch.games, fields, len(real), rng)]).to(device)
         labels = torch.cat([batch.games, torch.full((len(real),), not_a_game)]).to(device)
         with torch.no_grad():
             accuracy = float((model(frames).argmax(1) == labels).float().mean())
     return model.cpu(), accuracy
+
+
+def _playfields(batches) -> torch.Tensor:
+    """Each panel game's playfield, from the per-pixel median of its first :data:`PLAYFIELD_FRAMES` frames."""
+    frames, labels = [], []
+    while min(torch.bincount(torch.cat(labels or [torch.zeros(0, dtype=torch.long)]), minlength=len(PANEL))) < PLAYFIELD_FRAMES:
+        batch = next(batches)
+        frames.append(frames_to_tanh_range(batch.frames))
+        labels.append(batch.games)
+    return corruptions.playfields(torch.cat(frames), torch.cat(labels), len(PANEL))
+
+
+def _with_faint_noise(frames: torch.Tensor, rng: torch.Generator) -> torch.Tensor:
+    """Half the frames with Gaussian noise of a sigma drawn up to :data:`NOISE_SIGMA`, the rest as they are."""
+    sigma = torch.rand((len(frames), 1, 1, 1), generator=rng) * NOISE_SIGMA
+    sigma = sigma * (torch.rand((len(frames), 1, 1, 1), generator=rng) < 0.5)
+    return (frames + sigma * torch.randn(frames.shape, generator=rng)).clamp(-1, 1)
 
 
 def load_feature_network(device: str | torch.device = "cpu", path: Path = SHIPPED) -> tuple[FeatureNetwork, dict]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import numpy as np
@@ -10,7 +9,7 @@ import torch
 from PIL import Image
 from tensorboardX.utils import make_grid
 
-from atarigan.atomic_file import atomic_write
+from atarigan.atomic_file import atomic_write, check_output
 from atarigan.data.normalize import tanh_range_to_unit
 
 
@@ -31,18 +30,8 @@ def side_by_side(left: np.ndarray, right: np.ndarray, gap: int = 8) -> np.ndarra
 
 
 def check_writable(path: str | Path) -> Path:
-    """The output path, or one clear error if a PNG cannot be written there."""
-    path = Path(path)
-    if path.suffix.lower() != ".png":
-        raise ValueError(f"output {str(path)!r} must end in .png")
-    if path.is_dir():
-        raise ValueError(f"output {str(path)!r} is a directory; give a file name ending in .png")
-    parent = path.parent if str(path.parent) else Path(".")
-    if not parent.is_dir():
-        raise ValueError(f"cannot write {str(path)!r}: directory {str(parent)!r} does not exist")
-    if not os.access(parent, os.W_OK):
-        raise ValueError(f"cannot write {str(path)!r}: directory {str(parent)!r} is not writable")
-    return path
+    """The output path of a PNG, or one clear error if it cannot be written there."""
+    return check_output(path, "output", suffix=".png")
 
 
 def write_png(picture: np.ndarray, path: str | Path) -> Path:

@@ -1,9 +1,12 @@
 """Frames that are not game frames: what the feature network learns to set apart from every game.
 
 A generator's early and failed output looks like these: noise, blotches, frames
-cut into shuffled tiles, blurred or wrongly coloured frames, two games blended,
-the output of an untrained DCGAN. Pure functions of a batch of real frames in
-[-1, 1] (B, 3, S, S) and a torch generator, so the training set is reproducible.
+cut into shuffled tiles, blurred or wrongly coloured frames, two games blended or
+spliced, a game's playfield with its sprites missing, smeared or misplaced, frames
+drawn at half the resolution, the output of an untrained DCGAN. Pure functions of
+a batch of real frames in [-1, 1] (B, 3, S, S), their games, those games'
+playfields (:func:`atarigan.evaluate.corruptions.playfields`) and a torch
+generator, so the training set is reproducible.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import torch
 import torch.nn.functional as F
 
 from atarigan.config.model_config import ModelConfig
+from atarigan.evaluate import corruptions
 from atarigan.model.networks import Generator
 
 
@@ -80,17 +84,50 @@ def untrained_generator(real: torch.Tensor, rng: torch.Generator) -> torch.Tenso
     return bank[torch.randint(0, len(bank), (real.shape[0],), generator=rng)]
 
 
+#: Frame-only kinds: each takes real frames and the generator.
+FRAME_KINDS = (uniform_noise, blotches, shuffled_tiles, blurred, recoloured, blended, untrained_generator)
+
+
+def spliced(real: torch.Tensor, labels: torch.Tensor, rng: torch.Generator) -> torch.Tensor:
+    """Each frame's lower half from another frame of the batch, of another game where there is one."""
+    return corruptions.spliced(real, labels, real, labels, rng)
+
+
+def resampled(real: torch.Tensor) -> torch.Tensor:
+    """Drawn at half the resolution: down and up again."""
+    return corruptions.resampled(real)
+
+
+def softened(real: torch.Tensor) -> torch.Tensor:
+    """A light 3x3 blur: every sprite's edge soft (the 4x4 and 8x8 block blurs are :func:`blurred`)."""
+    return corruptions.blurred(real)
+
+
+#: Kinds that need each frame's game and playfield: a game's layout with its sprites wrong.
+SPRITE_KINDS = (corruptions.sprites_removed, corruptions.sprites_smeared, corruptions.sprites_misplaced)
 #: Every kind, in a fixed order (the training recipe draws from them by index).
-KINDS = (uniform_noise, blotches, shuffled_tiles, blurred, recoloured, blended, untrained_generator)
+KINDS = (*FRAME_KINDS, spliced, resampled, softened, *SPRITE_KINDS)
 
 
-def negatives(real: torch.Tensor, count: int, rng: torch.Generator) -> torch.Tensor:
+def make_kind(kind, real: torch.Tensor, labels: torch.Tensor, fields: torch.Tensor, rng: torch.Generator) -> torch.Tensor:
+    """Frames of one kind made from ``real`` (their games ``labels``, the games' playfields ``fields``)."""
+    if kind in SPRITE_KINDS:
+        return kind(real, labels, fields, rng)
+    if kind is spliced:
+        return spliced(real, labels, rng)
+    if kind in (resampled, softened):
+        return kind(real)
+    return kind(real, rng)
+
+
+def negatives(real: torch.Tensor, labels: torch.Tensor, fields: torch.Tensor, count: int,
+              rng: torch.Generator) -> torch.Tensor:
     """``count`` not-a-game frames made from ``real`` (CPU, [-1, 1]), the kinds in equal parts, shuffled."""
     kinds = torch.randint(0, len(KINDS), (count,), generator=rng)
     out = torch.empty((count, *real.shape[1:]))
-    for k, make in enumerate(KINDS):
+    for k, kind in enumerate(KINDS):
         where = (kinds == k).nonzero().flatten()
         if len(where):
-            source = real[torch.randint(0, real.shape[0], (len(where),), generator=rng)]
-            out[where] = make(source, rng)
+            picked = torch.randint(0, real.shape[0], (len(where),), generator=rng)
+            out[where] = make_kind(kind, real[picked], labels[picked], fields, rng)
     return out

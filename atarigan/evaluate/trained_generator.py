@@ -7,6 +7,7 @@ from pathlib import Path
 import torch
 
 from atarigan.config.run_config import RunConfig
+from atarigan.model.conditional import balanced_labels
 from atarigan.model.networks import Generator
 from atarigan.model.checkpoint import load_checkpoint, restore_state
 
@@ -27,15 +28,27 @@ def load_generator(checkpoint: str | Path, device: str | torch.device = "cpu",
 
 
 @torch.no_grad()
-def generate(generator: Generator, count: int, seed: int = 0, chunk: int = 256) -> torch.Tensor:
-    """``count`` frames in [-1, 1], from seeded noise, made in chunks to bound memory."""
+def generate(generator: Generator, count: int, seed: int = 0, chunk: int = 256, game: int | None = None) -> torch.Tensor:
+    """``count`` frames in [-1, 1], from seeded noise, made in chunks to bound memory.
+
+    A conditional generator draws game index ``game`` (into its run's games), or every game in turn.
+    """
     if isinstance(count, bool) or not isinstance(count, int) or count < 1:
         raise ValueError(f"count must be a positive integer, got {count!r}")
+    if game is not None and not generator.classes:
+        raise ValueError("this generator was trained unconditionally (without --conditional): it cannot be asked for one game")
+    if game is not None and not 0 <= game < generator.classes:
+        raise ValueError(f"game must be an index below {generator.classes}, got {game!r}")
     device = next(generator.parameters()).device
     rng = torch.Generator(device=device).manual_seed(seed)
     latent = generator.latent_size
-    parts = [
-        generator(torch.randn((min(chunk, count - start), latent, 1, 1), generator=rng, device=device)).float()
-        for start in range(0, count, chunk)
-    ]
+    parts = []
+    for start in range(0, count, chunk):
+        noise = torch.randn((min(chunk, count - start), latent, 1, 1), generator=rng, device=device)
+        if not generator.classes:
+            parts.append(generator(noise).float())
+            continue
+        labels = (balanced_labels(count, generator.classes, device)[start:start + len(noise)] if game is None
+                  else torch.full((len(noise),), game, device=device))
+        parts.append(generator(noise, labels).float())
     return torch.cat(parts)

@@ -83,11 +83,37 @@ def load_checkpoint(path: str | Path, mmap: bool = False, which: str = "last") -
     if not isinstance(state, dict) or any(k not in state for k in CHECKPOINT_KEYS):
         have = sorted(state) if isinstance(state, dict) else type(state).__name__
         raise ValueError(f"{str(path)!r} is not an atarigan checkpoint: expected keys {list(CHECKPOINT_KEYS)}, found {have}")
+    check_fields(path, state)
     try:
         state["config"] = RunConfig.from_state_dict(state["config"])
     except ValueError as exc:
         raise ValueError(f"checkpoint {str(path)!r}: {exc}") from None
+    if not mmap:
+        check_finite(path, state["gan"])
     return path, state
+
+
+def check_fields(path: Path, state: dict[str, Any]) -> None:
+    """The fields every reader relies on, each refused in one line naming the file and the field."""
+    version = state.get("format", 1)
+    if isinstance(version, bool) or not isinstance(version, int) or not 1 <= version <= FORMAT:
+        raise ValueError(f"checkpoint {str(path)!r}: format {version!r} is not one this atarigan reads (1 to {FORMAT}; "
+                         "written by a newer atarigan?)")
+    trainer = state["trainer"]
+    iteration = trainer.get("iteration") if isinstance(trainer, dict) else None
+    if isinstance(iteration, bool) or not isinstance(iteration, int) or iteration < 0:
+        raise ValueError(f"checkpoint {str(path)!r}: trainer.iteration must be a whole number of at least 0, "
+                         f"got {iteration!r}")
+    if not isinstance(state["gan"], dict) or not isinstance(state["config"], dict):
+        raise ValueError(f"checkpoint {str(path)!r}: 'gan' and 'config' must be dicts")
+
+
+def check_finite(path: Path, gan_state: dict[str, Any]) -> None:
+    """Refuse weights that are NaN or infinite: drawn from, they give garbage frames (and crash LAPACK in the scores)."""
+    for network in ("generator", "generator_ema", "discriminator"):
+        for key, value in (gan_state.get(network) or {}).items():
+            if isinstance(value, torch.Tensor) and value.is_floating_point() and not torch.isfinite(value).all():
+                raise ValueError(f"checkpoint {str(path)!r} has non-finite weights ({network}.{key} holds NaN or inf)")
 
 
 def run_id_of(path: Path) -> str | None:
@@ -99,9 +125,23 @@ def run_id_of(path: Path) -> str | None:
     return state.get("run", {}).get("id")
 
 
+def check_networks_match(path: Path, state: dict[str, Any]) -> None:
+    """Load the checkpoint's weights into networks built from its config, to refuse a mismatch before anything starts."""
+    from atarigan.model.networks import Discriminator, Generator
+
+    model = state["config"].model
+    for network, key in ((Generator, "generator"), (Generator, "generator_ema"), (Discriminator, "discriminator")):
+        if key in state["gan"]:
+            restore_state(network(model), state["gan"][key], path)
+
+
 def restore_state(target: Any, state_dict: dict[str, Any], path: Path) -> None:
     """Load a checkpoint's ``state_dict`` into ``target``, turning mismatches into one clear error."""
     try:
         target.load_state_dict(state_dict)
     except (RuntimeError, KeyError, ValueError) as exc:
-        raise ValueError(f"checkpoint {str(path)!r} does not match the networks built from its config: {exc}") from exc
+        # torch lists every mismatch on its own line under a heading: the first names the field, on one line.
+        problems = [line.strip() for line in str(exc).splitlines()[1:] if line.strip()] or [str(exc).strip()]
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        raise ValueError(f"checkpoint {str(path)!r} does not match the networks built from its config: "
+                         f"{problems[0].rstrip('.')}{more}") from exc

@@ -17,7 +17,7 @@ WARMUP_STEPS = 3
 
 
 class CudaGraphStep:
-    """Runs ``step(real, noise) -> (4,) tensor`` eagerly a few times, then captures and replays it.
+    """Runs ``step(real, noise, *more) -> (4,) tensor`` eagerly a few times, then captures and replays it.
 
     Inputs are copied into static tensors before each replay; each call returns a
     copy of the graph's output, which the next replay overwrites. The optimizers
@@ -25,36 +25,38 @@ class CudaGraphStep:
     after capture (load checkpoints first).
     """
 
-    def __init__(self, step: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]) -> None:
+    def __init__(self, step: Callable[..., torch.Tensor]) -> None:
         self._step = step
         self._calls = 0
         self._graph: torch.cuda.CUDAGraph | None = None
-        self._real = self._noise = self._out = None
+        self._inputs: tuple[torch.Tensor, ...] = ()
+        self._out: torch.Tensor | None = None
 
-    def __call__(self, real: torch.Tensor, noise: torch.Tensor) -> torch.Tensor:
+    def __call__(self, real: torch.Tensor, *more: torch.Tensor) -> torch.Tensor:
+        """``more``: the step's other tensor inputs (noise, and labels for conditional networks)."""
         if real.device.type != "cuda":
             raise ValueError(f"CUDA graphs need CUDA tensors; got a batch on {real.device}")
         if self._graph is None and self._calls < WARMUP_STEPS:
             side = torch.cuda.Stream(real.device)
             side.wait_stream(torch.cuda.current_stream(real.device))
             with torch.cuda.stream(side):
-                out = self._step(real, noise)
+                out = self._step(real, *more)
             torch.cuda.current_stream(real.device).wait_stream(side)
             # Read later on this stream: the allocator must not hand its memory back to the side stream first.
             out.record_stream(torch.cuda.current_stream(real.device))
             self._calls += 1
             return out
         if self._graph is None:
-            self._capture(real, noise)
-        elif real.shape != self._real.shape:
-            raise ValueError(f"a captured step needs batches of shape {tuple(self._real.shape)}; got {tuple(real.shape)}")
-        self._real.copy_(real, non_blocking=True)
-        self._noise.copy_(noise, non_blocking=True)
+            self._capture(real, *more)
+        elif real.shape != self._inputs[0].shape:
+            raise ValueError(f"a captured step needs batches of shape {tuple(self._inputs[0].shape)}; got {tuple(real.shape)}")
+        for static, given in zip(self._inputs, (real, *more)):
+            static.copy_(given, non_blocking=True)
         self._graph.replay()
         return self._out.clone()
 
-    def _capture(self, real: torch.Tensor, noise: torch.Tensor) -> None:
-        self._real, self._noise = real.clone(), noise.clone()
+    def _capture(self, *inputs: torch.Tensor) -> None:
+        self._inputs = tuple(t.clone() for t in inputs)
         self._graph = torch.cuda.CUDAGraph()
         with torch.cuda.graph(self._graph):
-            self._out = self._step(self._real, self._noise)
+            self._out = self._step(*self._inputs)

@@ -20,6 +20,8 @@ import torch
 from torch import Tensor, nn
 from torch.optim.swa_utils import AveragedModel, update_bn
 
+from atarigan.model.conditional import balanced_labels
+
 #: The seeded noise on which the average's BatchNorm statistics are measured: batches of frames.
 STATISTICS_BATCHES, STATISTICS_BATCH_SIZE, STATISTICS_SEED = 4, 128, 0
 
@@ -46,6 +48,17 @@ def warmed_up_ema(decay: float) -> Callable[[list[Tensor], list[Tensor], Tensor]
         torch._foreach_lerp_(averaged, current, weight)
 
     return update
+
+
+class _EveryGame(nn.Module):
+    """A conditional generator called on noise alone (as ``update_bn`` calls it): every game in turn."""
+
+    def __init__(self, generator: nn.Module) -> None:
+        super().__init__()
+        self.generator = generator
+
+    def forward(self, noise: Tensor) -> Tensor:
+        return self.generator(noise, balanced_labels(noise.shape[0], self.generator.classes, noise.device))
 
 
 class GeneratorAverage:
@@ -78,7 +91,7 @@ class GeneratorAverage:
             noise = [torch.randn((STATISTICS_BATCH_SIZE, module.latent_size, 1, 1), generator=rng, device=device)
                      for _ in range(STATISTICS_BATCHES)]
             with torch.no_grad():
-                update_bn(noise, module)
+                update_bn(noise, _EveryGame(module) if module.classes else module)
             self._measured = True
         return self.average.module
 

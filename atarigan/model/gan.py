@@ -10,6 +10,7 @@ from torch import nn
 from atarigan.config.run_config import RunConfig
 from atarigan.config.seeds import RunSeeds
 
+from atarigan.model.conditional import balanced_labels, grid_rows
 from atarigan.model.cuda_graph_step import CudaGraphStep
 from atarigan.model.device import autocast_dtype, resolve_precision
 from atarigan.model.ema import GeneratorAverage
@@ -63,6 +64,9 @@ class Gan:
         fixed_rng = torch.Generator(device=device).manual_seed(seeds.fixed_noise())
         # Drawn once, kept in checkpoints: the same faces of progress in every grid.
         self.fixed_noise = self.noise(FIXED_NOISE_COUNT, fixed_rng)
+        # A conditional run's fixed grid shows one game per row (row r: game r mod games).
+        self.classes = config.model.classes
+        self.fixed_labels = grid_rows(FIXED_NOISE_COUNT, self.classes, device=device) if self.classes else None
         # What the step drives: the networks themselves, or wrappers of them (see train_through).
         self._step_generator: nn.Module = self.generator
         self._step_discriminator: nn.Module = self.discriminator
@@ -77,15 +81,19 @@ class Gan:
         shape = (count, self.config.model.latent_size, 1, 1)
         return torch.randn(shape, generator=rng or self.noise_rng, device=self.device)
 
-    def step(self, real: torch.Tensor) -> torch.Tensor:
-        """One shared GAN step on real frames in [-1, 1] on this device; its four numbers stay on the device."""
+    def step(self, real: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
+        """One shared GAN step on real frames in [-1, 1] on this device; its four numbers stay on the device.
+
+        ``labels`` (B,): each frame's game index, read only by conditional networks.
+        """
         real = real.contiguous(memory_format=self.memory_format)
         noise = self.noise(real.shape[0])
+        labels = labels.to(self.device, non_blocking=True) if self.classes else None
         if self._graph_step is not None:
-            values = self._graph_step(real, noise)
+            values = self._graph_step(real, noise, *(() if labels is None else (labels,)))
         else:
             r1 = self.options.r1_gamma > 0 and self.iteration % R1_EVERY == 0
-            values = self._step(real, noise, r1)
+            values = self._step(real, noise, labels, r1=r1)
         self.iteration += 1
         for scheduler in self.schedulers.values():
             if per_iteration(scheduler):
@@ -94,9 +102,10 @@ class Gan:
             self.ema.update(self.generator)
         return values
 
-    def _step(self, real: torch.Tensor, noise: torch.Tensor, r1: bool = False) -> torch.Tensor:
+    def _step(self, real: torch.Tensor, noise: torch.Tensor, labels: torch.Tensor | None = None, *,
+              r1: bool = False) -> torch.Tensor:
         return gan_step(self._step_generator, self._step_discriminator, self.opt_g, self.opt_d, real, noise,
-                        self.autocast_dtype, self.options, r1=r1, rng=self.augment_rng)
+                        self.autocast_dtype, self.options, r1=r1, rng=self.augment_rng, labels=labels)
 
     def evaluated(self, frechet_distance: float) -> None:
         """Tell the plateau schedules (if any) the latest quality number."""
@@ -113,13 +122,18 @@ class Gan:
         return self.ema.module if self.ema is not None else self.generator
 
     @torch.no_grad()
-    def generate(self, noise: torch.Tensor) -> torch.Tensor:
-        """Images for ``noise`` from :attr:`sampling_generator` in eval mode, which nothing here changes."""
+    def generate(self, noise: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
+        """Images for ``noise`` from :attr:`sampling_generator` in eval mode, which nothing here changes.
+
+        A conditional generator draws game ``labels[i]`` for ``noise[i]``; every game in turn if not given.
+        """
+        if self.classes and labels is None:
+            labels = balanced_labels(noise.shape[0], self.classes, self.device)
         generator = self.sampling_generator
         training = generator.training
         generator.eval()
         try:
-            return generator(noise).float()
+            return (generator(noise) if not self.classes else generator(noise, labels)).float()
         finally:
             generator.train(training)
 

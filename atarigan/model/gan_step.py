@@ -53,6 +53,7 @@ def gan_step(
     *,
     r1: bool = False,
     rng: torch.Generator | None = None,
+    labels: torch.Tensor | None = None,
 ) -> torch.Tensor:
     """Update D once on real + (detached) fake frames, then G once with the non-saturating loss.
 
@@ -65,6 +66,8 @@ def gan_step(
     during G's backward pass, so no gradient is computed for them there (the book
     computes and then throws those away). ``options`` change the loss, add an R1
     penalty (when ``r1``) and augment D's input with ``rng``; their defaults are the book's.
+    ``labels`` (B,), each real frame's game, are given to conditional networks: the
+    fakes are drawn for the same games, so D sees each game as often in both halves.
     """
     # Autocast's weight-cast cache lets D's two forwards in the D update share one cast
     # of its weights; PyTorch asks for it off while a CUDA graph is being captured.
@@ -78,12 +81,15 @@ def gan_step(
     def augmented(images: torch.Tensor) -> torch.Tensor:
         return diff_augment(images, options.augment, rng) if options.augment else images
 
+    def conditioned(inputs: torch.Tensor) -> tuple[torch.Tensor, ...]:
+        return (inputs,) if labels is None else (inputs, labels)
+
     if r1:
         real = real.detach().requires_grad_(True)
     with autocast:
-        fake = generator(noise)
-        logits_real = discriminator(augmented(real))
-        logits_fake = discriminator(augmented(fake.detach()))
+        fake = generator(*conditioned(noise))
+        logits_real = discriminator(*conditioned(augmented(real)))
+        logits_fake = discriminator(*conditioned(augmented(fake.detach())))
         loss_d = discriminator_loss(logits_real.float(), logits_fake.float(), options.loss)
     if r1:
         (grad,) = torch.autograd.grad(logits_real.float().sum(), real, create_graph=True)
@@ -98,7 +104,7 @@ def gan_step(
     frozen_d.requires_grad_(False)
     try:
         with autocast:
-            loss_g = generator_loss(frozen_d(augmented(fake)).float(), options.loss)
+            loss_g = generator_loss(frozen_d(*conditioned(augmented(fake))).float(), options.loss)
         opt_g.zero_grad(set_to_none=True)
         loss_g.backward()
         opt_g.step()

@@ -4,6 +4,12 @@ The Discriminator halves the image with stride-2 convs down to 4x4, then one 4x4
 conv gives one score (a logit: the loss applies the sigmoid). The Generator
 mirrors it. Shape comments are for the defaults: 64x64 RGB, 64 filters, latent
 100, batch B.
+
+With ``config.classes`` > 0 both are told each frame's game (``--conditional``): the
+Generator's BatchNorms scale and shift per game, the Discriminator adds a per-game
+projection of its last features to its logit (:mod:`atarigan.model.conditional`).
+Both then take ``labels`` (B,) beside their input; the layers and their state-dict
+keys are otherwise those of the unconditional pair.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ import torch
 from torch import nn
 
 from atarigan.config.model_config import ModelConfig
+from atarigan.model.conditional import ConditionalBatchNorm2d, Projection, check_labels
 
 #: RGB frames.
 CHANNELS = 3
@@ -51,9 +58,17 @@ class Discriminator(nn.Module):
             width *= 2
         layers.append(conv(width, 1, 4, 1, 0))  # (B, 512, 4, 4) -> (B, 1, 1, 1)
         self.conv_pipe = nn.Sequential(*layers)
+        self.classes = config.classes
+        if self.classes:
+            self.projection = Projection(width, self.classes)  # (B, 512, 4, 4), (B,) -> (B,)
 
-    def forward(self, images: torch.Tensor) -> torch.Tensor:
-        return self.conv_pipe(images).view(-1)  # (B, 1, 1, 1) -> (B,)
+    def forward(self, images: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
+        if not self.classes:
+            return self.conv_pipe(images).view(-1)  # (B, 1, 1, 1) -> (B,)
+        labels = check_labels(labels, images.shape[0], self.classes, "Discriminator")
+        features = self.conv_pipe[:-1](images)  # (B, 512, 4, 4)
+        logits = self.conv_pipe[-1](features).view(-1)  # (B,)
+        return logits + self.projection(features, labels).to(logits.dtype)
 
 
 class Generator(nn.Module):
@@ -62,21 +77,32 @@ class Generator(nn.Module):
     def __init__(self, config: ModelConfig = ModelConfig()) -> None:
         super().__init__()
         self.latent_size = config.latent_size
+        self.classes = config.classes
+
+        def norm(channels: int) -> nn.Module:
+            return ConditionalBatchNorm2d(channels, self.classes) if self.classes else nn.BatchNorm2d(channels)
+
         width = config.widest_layer(config.generator_filters)
         layers: list[nn.Module] = [
             nn.ConvTranspose2d(config.latent_size, width, 4, 1, 0),  # (B, 100, 1, 1) -> (B, 512, 4, 4)
-            nn.BatchNorm2d(width),
+            norm(width),
             nn.ReLU(),
         ]
         for _ in range(_halvings(config) - 1):
             # (B, 512, 4, 4) -> (B, 256, 8, 8) -> (B, 128, 16, 16) -> (B, 64, 32, 32)
-            layers += [nn.ConvTranspose2d(width, width // 2, 4, 2, 1), nn.BatchNorm2d(width // 2), nn.ReLU()]
+            layers += [nn.ConvTranspose2d(width, width // 2, 4, 2, 1), norm(width // 2), nn.ReLU()]
             width //= 2
         layers += [nn.ConvTranspose2d(width, CHANNELS, 4, 2, 1), nn.Tanh()]  # -> (B, 3, 64, 64)
         self.pipe = nn.Sequential(*layers)
 
-    def forward(self, noise: torch.Tensor) -> torch.Tensor:
-        return self.pipe(noise)
+    def forward(self, noise: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
+        if not self.classes:
+            return self.pipe(noise)
+        labels = check_labels(labels, noise.shape[0], self.classes, "Generator")
+        x = noise
+        for layer in self.pipe:
+            x = layer(x, labels) if isinstance(layer, ConditionalBatchNorm2d) else layer(x)
+        return x
 
 
 def dcgan_init(module: nn.Module) -> None:

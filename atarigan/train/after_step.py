@@ -23,6 +23,7 @@ from atarigan.train.monitoring import norms
 from atarigan.train.outcome import Outcome, TrainingDiverged
 from atarigan.train.rank_agreement import Agree, any_rank
 from atarigan.train.report_window import ReportWindow
+from atarigan.train.run_log import EventsFailed
 from atarigan.train.training_run import TrainingRun
 
 #: Image grids also come at these iterations, so a new user sees frames within the first minute.
@@ -58,12 +59,18 @@ class AfterStep:
         train = self.run.config.train
         self.iteration = iteration
         self.window.add(values)
-        if iteration % train.report_every == 0:
-            self._report(iteration)
-        if iteration in EARLY_IMAGES or iteration % train.image_every == 0:
-            self._images(iteration, real)
-        evaluation = self._evaluate(iteration) if train.eval_every and iteration % train.eval_every == 0 else None
-        if iteration % train.checkpoint_every == 0:
+        try:
+            if iteration % train.report_every == 0:
+                self._report(iteration)
+            if iteration in EARLY_IMAGES or iteration % train.image_every == 0:
+                self._images(iteration, real)
+            evaluation = self._evaluate(iteration) if train.eval_every and iteration % train.eval_every == 0 else None
+            if iteration % train.checkpoint_every == 0:
+                self._save(iteration)
+        except EventsFailed as exc:
+            # TensorBoard's events cannot be written (a full disk): keep the weights if the disk still
+            # takes them, then stop with one line (the events so far are on disk).
+            self.failure, evaluation = str(exc), None
             self._save(iteration)
         if evaluation is not None and self.on_evaluation is not None:
             # After the save: a sweep that stops this run on hearing it still finds this iteration saved.
@@ -89,9 +96,12 @@ class AfterStep:
         return self.outcome("done")
 
     def outcome(self, status: str, detail: str = "") -> Outcome:
-        if self.run.log is not None:
-            self.run.log.hparams(self.iteration, self.final)
-            self.run.log.flush()
+        if self.run.log is not None and not self.run.log.failed:
+            try:
+                self.run.log.hparams(self.iteration, self.final)
+                self.run.log.flush()
+            except EventsFailed as exc:
+                status, detail = "failed", f"{detail}; {exc}" if detail and status == "failed" else str(exc)
         newest = self.run.checkpoints.newest if self.run.checkpoints is not None else None
         return Outcome(status, self.iteration, self.saved, newest or self.run.plan.resume_from, detail)
 
@@ -124,7 +134,7 @@ class AfterStep:
         # Both fake grids in eval mode, which leaves the generator's training state as it was.
         rng = torch.Generator(device=gan.device).manual_seed(self.run.seeds.display(iteration))
         fake = gan.generate(gan.noise(real.shape[0], rng))
-        self.run.log.images(iteration, real, fake, gan.generate(gan.fixed_noise))
+        self.run.log.images(iteration, real, fake, gan.generate(gan.fixed_noise, gan.fixed_labels))
         if self.run.config.train.histograms:
             self.run.log.histograms(iteration, {"generator": gan.generator, "discriminator": gan.discriminator})
 
@@ -161,8 +171,9 @@ class AfterStep:
                 self.saved = self.run.checkpoints.save(state)
                 self.saved_iteration = iteration
         except SaveFailed as exc:
-            self.failure = str(exc)
-        self.run.log.flush()  # events up to here survive a SIGKILL with the checkpoint
+            self.failure = f"{self.failure}; {exc}" if self.failure else str(exc)
+        if not self.run.log.failed:
+            self.run.log.flush()  # events up to here survive a SIGKILL with the checkpoint
 
 
 def run_training(run: TrainingRun, stop: StopSignals, agree: Agree, drive: Callable[[TrainingRun, AfterStep], str | None],

@@ -6,6 +6,8 @@ import math
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from atarigan.evaluate.evaluation import METRIC_VERSION
+
 
 @dataclass
 class BestSoFar:
@@ -23,6 +25,7 @@ class BestSoFar:
     frechet_distance: float = math.inf
     iteration: int = 0
     since: int = 0  # evaluations since the best one
+    version: int = METRIC_VERSION  # the quality metric's: a best of another version is not compared
 
     def update(self, frechet_distance: float, iteration: int) -> bool:
         """Count one evaluation; whether it is the new best."""
@@ -37,4 +40,11 @@ class BestSoFar:
 
     @classmethod
     def from_state_dict(cls, state: dict[str, Any] | None) -> BestSoFar:
-        return cls(**state) if state else cls()
+        """The checkpoint's best, or a fresh start if it was scored by another version of the metric.
+
+        >>> BestSoFar.from_state_dict({"frechet_distance": 5.0, "iteration": 500, "since": 0}).iteration
+        0
+        """
+        if not state or state.get("version", 2) != METRIC_VERSION:  # version 2: before versions were kept
+            return cls()
+        return cls(**state)

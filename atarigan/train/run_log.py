@@ -7,8 +7,11 @@ so its history stays continuous.
 
 from __future__ import annotations
 
+import errno
 import json
+import threading
 import time
+import typing
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -22,6 +25,39 @@ from atarigan.data.normalize import tanh_range_to_unit
 
 if TYPE_CHECKING:
     from atarigan.evaluate.evaluation import Evaluation
+
+#: Events queued for the writer thread before an add waits: far more than a run queues between two checks.
+MAX_QUEUE = 1000
+
+
+class EventsFailed(OSError):
+    """TensorBoard's events could not be written (a full disk, say); what was written before is on disk."""
+
+
+# tensorboardX writes events on a thread of its own. An OSError there (a full disk) ends that
+# thread with a traceback, and its bounded queue then blocks every later add, and close(), for ever.
+# The hook keeps the thread's exception for RunLog (which checks the thread before each write and
+# raises EventsFailed) instead of printing it; every other thread's exceptions go on as before.
+_writer_failures: dict[int, BaseException] = {}
+_previous_excepthook = threading.excepthook
+
+
+def _keep_writer_failure(args: threading.ExceptHookArgs) -> None:
+    if type(args.thread).__name__ == "_EventLoggerThread" and isinstance(args.exc_value, OSError):
+        _writer_failures[id(args.thread)] = args.exc_value
+        return
+    _previous_excepthook(args)
+
+
+threading.excepthook = _keep_writer_failure
+
+
+def _events_failed(run_dir: Path, exc: BaseException | None) -> EventsFailed:
+    if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
+        return EventsFailed(f"disk full while writing TensorBoard events in {run_dir}")
+    why = getattr(exc, "strerror", None) or exc or "the writer thread stopped"
+    return EventsFailed(f"could not write TensorBoard events in {run_dir}: {why}")
+
 
 #: Scalar tags written every ``report_every`` iterations, by both trainers.
 SCALAR_TAGS = {
@@ -56,21 +92,50 @@ class RunLog:
         self.start_iteration = start_iteration
         self.config = config
         self._writer: SummaryWriter | None = None
+        self._failure: EventsFailed | None = None
+        self._described_evaluation = False
 
     @property
     def writer(self) -> SummaryWriter:
+        """The writer, made at the first write; raises :class:`EventsFailed` once events can no longer be written."""
+        self._check()
         if self._writer is None:
             start = self.start_iteration
             # purge_step drops events a killed run wrote after its last checkpoint. tensorboardX names
             # files by the second: two launches in one second would write the same file, the second
             # erasing the first; a nanosecond suffix keeps them apart, in the order they were made.
-            self._writer = SummaryWriter(str(self.run_dir), purge_step=start + 1 if start else None,
-                                         filename_suffix=f".{time.time_ns()}")
+            try:
+                self._writer = SummaryWriter(str(self.run_dir), purge_step=start + 1 if start else None,
+                                             filename_suffix=f".{time.time_ns()}", max_queue=MAX_QUEUE)
+            except OSError as exc:
+                self._fail(exc)
             if start == 0:
                 text = json.dumps(self.config.state_dict(), indent=2)
                 # Four leading spaces make TensorBoard's markdown show it as a code block.
                 self._writer.add_text("config", "\n".join("    " + line for line in text.splitlines()), 0)
         return self._writer
+
+    def _worker(self) -> threading.Thread | None:
+        """tensorboardX's writer thread (private to it: its death is the only sign that writes stopped)."""
+        file_writer = getattr(self._writer, "file_writer", None)
+        return getattr(getattr(file_writer, "event_writer", None), "_worker", None)
+
+    def _fail(self, exc: BaseException | None) -> typing.NoReturn:
+        self._failure = self._failure or _events_failed(self.run_dir, exc)
+        raise self._failure
+
+    def _check(self) -> None:
+        if self._failure is not None:
+            raise self._failure
+        worker = self._worker()
+        if worker is not None and not worker.is_alive():
+            self._fail(_writer_failures.get(id(worker)))
+
+    @property
+    def failed(self) -> bool:
+        """Whether events can no longer be written."""
+        worker = self._worker()
+        return self._failure is not None or (worker is not None and not worker.is_alive())
 
     def scalars(self, step: int, values: Mapping[str, float]) -> None:
         for key, value in values.items():
@@ -109,16 +174,31 @@ class RunLog:
         self.by_tag(step, metrics)
 
     def evaluation(self, step: int, result: Evaluation) -> None:
+        if not self._described_evaluation:
+            # Once per launch: which metric made the eval/* numbers, and where a number does not apply.
+            lines = [f"quality metric version {result.version}: compare eval/* only with runs of the same version",
+                     *result.notes]
+            self.writer.add_text("eval/metric", "\n\n".join(lines), step)
+            self._described_evaluation = True
         for key, tag in EVAL_TAGS.items():
-            self.writer.add_scalar(tag, getattr(result, key), step)
+            if getattr(result, key) is not None:
+                self.writer.add_scalar(tag, getattr(result, key), step)
         for game, share in result.game_share.items():
             self.writer.add_scalar(f"eval/share/{game}", share, step)
 
     def flush(self) -> None:
         """Everything so far onto disk: called at every checkpoint, so a SIGKILL loses only what came after."""
         if self._writer is not None:
-            self._writer.flush()
+            self._check()
+            try:
+                self._writer.flush()
+            except OSError as exc:
+                self._fail(exc)
 
     def close(self) -> None:
-        if self._writer is not None:
-            self._writer.close()
+        """Flush and close; after a failure, leave the writer (its close would wait for ever on its dead thread)."""
+        if self._writer is not None and not self.failed:
+            try:
+                self._writer.close()
+            except OSError:
+                pass  # the run's outcome already says what was kept

@@ -18,7 +18,7 @@ from typing import Any
 from atarigan.config.option import Resume, flag_of, option_of
 from atarigan.config.run_config import RunConfig
 from atarigan.model.device import cpu_has_fast_bf16, resolve_device, resolve_precision
-from atarigan.model.checkpoint import checkpoint_iteration, list_checkpoints, load_checkpoint
+from atarigan.model.checkpoint import check_networks_match, checkpoint_iteration, list_checkpoints, load_checkpoint
 from atarigan.train.run_dir import check_new_run_dir, new_run_dir, unique_path
 
 
@@ -104,6 +104,8 @@ def plan_run(given: RunConfig, explicit: Collection[str] = ()) -> RunPlan:
     start, resume_from, run_id = 0, None, uuid.uuid4().hex
     if given.launch.resume is not None:
         resume_from, state = load_checkpoint(given.launch.resume)
+        # Here, before the run directory is claimed or branched: a mismatch must leave nothing behind.
+        check_networks_match(resume_from, state)
         config = _resumed_config(state["config"], given, explicit)
         start = int(state["trainer"]["iteration"])
         if start >= config.train.iterations:

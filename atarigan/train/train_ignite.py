@@ -44,8 +44,8 @@ def train_ignite(run: TrainingRun, after: AfterStep) -> str | None:
     distribute(run)
 
     def step(engine: Engine, _: None) -> torch.Tensor:
-        engine.state.real = run.next_real()
-        return run.gan.step(engine.state.real)
+        engine.state.real, games = run.next_real()
+        return run.gan.step(engine.state.real, games)
 
     trainer = Engine(step)
     if run.start_iteration:

@@ -15,8 +15,8 @@ def train_loop(run: TrainingRun, after: AfterStep) -> str | None:
     after.show = lambda values: progress.set_postfix(loss_d=f"{values['loss_d']:.3f}", loss_g=f"{values['loss_g']:.3f}")
     try:
         while iteration < total:
-            real = run.next_real()
-            values = run.gan.step(real)
+            real, games = run.next_real()
+            values = run.gan.step(real, games)
             iteration += 1
             progress.update(1)
             stop = after(iteration, values, real)

@@ -103,9 +103,10 @@ class TrainingRun:
     def start_iteration(self) -> int:
         return self.plan.start_iteration
 
-    def next_real(self) -> torch.Tensor:
-        """The next real batch in [-1, 1] on the training device."""
-        return frames_to_tanh_range(next(self.batches).frames, self.device)
+    def next_real(self) -> tuple[torch.Tensor, torch.Tensor]:
+        """The next real batch in [-1, 1] on the training device, and each frame's game index."""
+        batch = next(self.batches)
+        return frames_to_tanh_range(batch.frames, self.device), batch.games
 
     def close(self) -> None:
         self.sampler.close()

@@ -44,6 +44,26 @@ def long_run(tmp_path_factory, repo_root, tiny, cli_env) -> Path:
     return run
 
 
+@pytest.fixture(scope="session")
+def run_cli(repo_root, cli_env) -> Callable[..., subprocess.CompletedProcess]:
+    """Run the real CLI to its end in a subprocess; its status and output."""
+
+    def run(args: list[str], timeout: float = 300) -> subprocess.CompletedProcess:
+        return subprocess.run([*_python(), "-m", "atarigan.cli", *args], cwd=repo_root, env=cli_env,
+                              capture_output=True, text=True, timeout=timeout)
+
+    return run
+
+
+@pytest.fixture(scope="session")
+def tiny_run(tmp_path_factory, run_cli, tiny) -> Path:
+    """A finished run of two iterations with the default networks: a checkpoint to read, sample and score."""
+    run = tmp_path_factory.mktemp("tiny") / "run"
+    result = run_cli(["train", *tiny, "--iterations", "2", "--logdir", str(run)])
+    assert result.returncode == 0, result.stderr
+    return run
+
+
 @pytest.fixture
 def copy_of(tmp_path) -> Callable[[Path], Path]:
     """A copy of a run directory, for a test that may change it."""

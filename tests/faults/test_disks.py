@@ -84,3 +84,21 @@ def test_a_save_killed_halfway_leaves_a_temp_file_that_the_resume_removes(cli, t
     assert not [p for p in run.iterdir() if p.name.endswith(".tmp")], "the stale temp file is gone"
     assert load_checkpoint(run)[1]["trainer"]["iteration"] == newest + 2
     assert_clean(process.output)
+
+
+def test_a_disk_that_fills_while_tensorboard_writes_stops_with_one_line_never_a_hang(cli, small_disk, tiny, assert_clean):
+    """The disk fills under TensorBoard's writer thread (image grids every step), not under a checkpoint."""
+    disk = small_disk(20)
+    (disk / "filler").write_bytes(b"\0" * (20 * 1024 * 1024 - 400 * 1024))
+    run = disk / "run"
+    process = cli("train", *tiny, "--generator-filters", "4", "--discriminator-filters", "4", "--latent-size", "8",
+                  "--iterations", "100000", "--image-every", "1", "--report-every", "1", "--checkpoint-every", "40",
+                  "--logdir", str(run))
+    assert process.finish(timeout=300) == 1, process.output  # finish() fails the test on a hang
+    assert f"disk full while writing TensorBoard events in {run}" in process.output
+    assert "stopped; resume with: " in process.output or "no earlier checkpoint exists; stopped" in process.output
+    assert_clean(process.output)
+    # Nothing half-written: any checkpoint there loads whole, and no temp file is left.
+    for checkpoint in list_checkpoints(run):
+        torch.load(checkpoint, weights_only=True)
+    assert not [p for p in run.iterdir() if p.name.endswith(".tmp")]

@@ -25,7 +25,9 @@ def test_another_recipe_asks_for_a_rebuild(tmp_path):
 @pytest.mark.parametrize("kind", negatives.KINDS, ids=lambda k: k.__name__)
 def test_each_kind_of_negative_is_a_batch_of_frames_in_range(kind):
     real = torch.rand(6, 3, 64, 64) * 2 - 1
-    out = kind(real, torch.Generator().manual_seed(0))
+    labels = torch.tensor([0, 1, 0, 1, 0, 1])
+    fields = torch.rand(2, 3, 64, 64) * 2 - 1
+    out = negatives.make_kind(kind, real, labels, fields, torch.Generator().manual_seed(0))
     assert out.shape == real.shape and out.min() >= -1 and out.max() <= 1
     assert not torch.equal(out, real)
 

@@ -1,0 +1,112 @@
+"""--conditional: both networks told each frame's game; the unconditional pair is unchanged by it."""
+
+import io
+
+import pytest
+import torch
+
+from atarigan.config.model_config import ModelConfig
+from atarigan.config.run_config import RunConfig
+from atarigan.model.conditional import ConditionalBatchNorm2d, Projection, balanced_labels, grid_rows
+from atarigan.model.gan import Gan
+from atarigan.model.networks import Discriminator, Generator
+
+CPU = torch.device("cpu")
+SMALL = {"batch_size": 6, "image_size": 16, "generator_filters": 8, "discriminator_filters": 8, "latent_size": 16,
+         "precision": "fp32", "games": ["Pong", "Breakout", "AirRaid"], "conditional": True}
+
+
+def test_the_run_config_gives_the_networks_one_class_per_game_only_when_conditional():
+    assert RunConfig.from_values(SMALL).model.classes == 3
+    assert RunConfig.from_values({**SMALL, "conditional": False}).model.classes == 0
+    assert RunConfig.from_values({"games": ["Pong"]}).model.classes == 0  # the recipes leave it off
+    assert RunConfig.from_values({"recipe": "book", "games": ["Pong", "Breakout"]}).model.classes == 0
+    # A config read back from a checkpoint keeps it.
+    config = RunConfig.from_values(SMALL)
+    assert RunConfig.from_state_dict(config.state_dict()).model.classes == 3
+
+
+def test_unconditional_networks_keep_the_books_layers_and_state_dict_keys():
+    plain, conditional = Generator(ModelConfig()), Generator(ModelConfig(classes=3))
+    assert all(not isinstance(m, ConditionalBatchNorm2d) for m in plain.modules())
+    assert "pipe.1.running_mean" in plain.state_dict() and "pipe.1.norm.running_mean" in conditional.state_dict()
+    assert set(Discriminator(ModelConfig()).state_dict()) == {
+        k for k in Discriminator(ModelConfig(classes=3)).state_dict() if not k.startswith("projection.")}
+
+
+def test_the_generator_draws_each_frame_for_its_own_game():
+    torch.manual_seed(0)
+    generator = Generator(ModelConfig(image_size=16, latent_size=8, generator_filters=8, classes=3)).eval()
+    with torch.no_grad():
+        for embedding in (generator.pipe[1].scale, generator.pipe[1].shift):
+            embedding.weight.normal_()  # games that differ, as training makes them
+        noise = torch.randn(1, 8, 1, 1).repeat(3, 1, 1, 1)
+        frames = generator(noise, torch.tensor([0, 1, 2]))
+        assert frames.shape == (3, 3, 16, 16)
+        assert not torch.allclose(frames[0], frames[1]) and not torch.allclose(frames[1], frames[2])
+        # The same noise and game give the same frame in any batch.
+        torch.testing.assert_close(generator(noise[:1], torch.tensor([2])), frames[2:])
+
+
+def test_the_projection_adds_a_per_game_term_to_the_logit():
+    torch.manual_seed(0)
+    config = ModelConfig(image_size=16, discriminator_filters=8, classes=2)
+    d = Discriminator(config).eval()
+    images = torch.rand(2, 3, 16, 16) * 2 - 1
+    with torch.no_grad():
+        d.projection.embed.weight.zero_()
+        plain = d(images, torch.tensor([0, 1]))
+        d.projection.embed.weight[1].fill_(1.0)
+        features = d.conv_pipe[:-1](images)
+        told = d(images, torch.tensor([0, 1]))
+    torch.testing.assert_close(told[0], plain[0])  # game 0's embedding is still zero
+    torch.testing.assert_close(told[1], plain[1] + features[1].mean(dim=(1, 2)).sum())
+
+
+@pytest.mark.parametrize("network", [Generator, Discriminator])
+def test_conditional_networks_refuse_missing_or_misshapen_labels(network):
+    net = network(ModelConfig(image_size=16, latent_size=8, generator_filters=4, discriminator_filters=4, classes=2))
+    x = torch.randn(3, 8, 1, 1) if network is Generator else torch.randn(3, 3, 16, 16)
+    with pytest.raises(ValueError, match=f"this {network.__name__} is conditional on 2 games"):
+        net(x)
+    with pytest.raises(ValueError, match=r"labels must have shape \(3,\)"):
+        net(x, torch.tensor([0, 1]))
+
+
+def test_a_conditional_gan_steps_saves_and_resumes_exactly():
+    torch.manual_seed(0)
+    real = torch.rand(6, 3, 16, 16) * 2 - 1
+    games = torch.tensor([0, 1, 2, 0, 1, 2])
+    config = RunConfig.from_values(SMALL)
+    a = Gan(config, CPU)
+    assert torch.isfinite(a.step(real, games)).all()
+    saved = io.BytesIO()  # through bytes, as a checkpoint: loaded in memory, Adam's state tensors would be shared
+    torch.save(a.state_dict(), saved)
+    saved.seek(0)
+    b = Gan(config, CPU)
+    b.load_state_dict(torch.load(saved, weights_only=True))
+    torch.testing.assert_close(a.step(real, games), b.step(real, games), rtol=0, atol=0)
+    for x, y in zip(a.generator.state_dict().values(), b.generator.state_dict().values()):
+        torch.testing.assert_close(x, y, rtol=0, atol=0)
+    torch.testing.assert_close(a.generate(a.fixed_noise, a.fixed_labels), b.generate(b.fixed_noise, b.fixed_labels))
+
+
+def test_the_fixed_grid_shows_one_game_per_row_and_generate_draws_every_game_in_turn():
+    gan = Gan(RunConfig.from_values(SMALL), CPU)
+    assert gan.fixed_labels.tolist() == [row % 3 for row in range(8) for _ in range(8)]
+    assert grid_rows(16, 2).tolist() == [0] * 8 + [1] * 8
+    assert balanced_labels(7, 3).tolist() == [0, 1, 2, 0, 1, 2, 0]
+    assert gan.generate(gan.noise(5)).shape == (5, 3, 16, 16)
+    assert Gan(RunConfig.from_values({**SMALL, "conditional": False}), CPU).fixed_labels is None
+
+
+def test_the_ema_generator_of_a_conditional_run_measures_its_statistics_over_every_game():
+    gan = Gan(RunConfig.from_values({**SMALL, "ema": 0.9}), CPU)
+    gan.step(torch.rand(6, 3, 16, 16) * 2 - 1, torch.tensor([0, 1, 2, 0, 1, 2]))
+    frames = gan.generate(gan.fixed_noise, gan.fixed_labels)
+    assert frames.shape == (64, 3, 16, 16) and torch.isfinite(frames).all()
+    assert gan.ema.module.pipe[1].norm.num_batches_tracked > 0
+
+
+def test_projection_doctest_shape():
+    assert Projection(4, 3)(torch.randn(2, 4, 4, 4), torch.tensor([0, 2])).shape == (2,)
