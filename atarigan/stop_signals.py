@@ -1,7 +1,7 @@
 """Ctrl-C and SIGTERM: the first asks the work to stop at its next safe point; a second one stops the process at once.
 
-SIGTERM is what ``timeout``, docker, SLURM and Kubernetes send; it is treated as
-Ctrl-C. Training checks :attr:`StopSignals.requested` between steps, so it can
+SIGTERM is what ``timeout``, docker, SLURM and Kubernetes send, SIGHUP what a closed
+terminal or a dropped SSH session sends; both are treated as Ctrl-C. Training checks :attr:`StopSignals.requested` between steps, so it can
 finish the step, save and say so; start-up stages call :meth:`StopSignals.check`.
 Commands with nothing to save (``sample``, ``evaluate``, ``bench``) ask for
 ``immediate=True``: the first signal raises :class:`Interrupted` where the
@@ -17,13 +17,13 @@ import threading
 from collections.abc import Callable
 from types import FrameType
 
-HANDLED = (signal.SIGINT, signal.SIGTERM)
+HANDLED = (signal.SIGINT, signal.SIGTERM, *((signal.SIGHUP,) if hasattr(signal, "SIGHUP") else ()))
 #: The exit status of a run stopped by a signal (as a shell reports Ctrl-C).
 EXIT_INTERRUPTED = 130
 
 
 class Interrupted(KeyboardInterrupt):
-    """Raised at a safe point after SIGINT or SIGTERM; ``signal_name`` says which."""
+    """Raised at a safe point after SIGINT, SIGTERM or SIGHUP; ``signal_name`` says which."""
 
     def __init__(self, signal_name: str) -> None:
         super().__init__(signal_name)
@@ -31,7 +31,7 @@ class Interrupted(KeyboardInterrupt):
 
 
 class StopSignals:
-    """While active (``with StopSignals() as stop:``), SIGINT and SIGTERM set :attr:`received` instead of raising.
+    """While active (``with StopSignals() as stop:``), SIGINT, SIGTERM and SIGHUP set :attr:`received` instead of raising.
 
     ``on_first`` callbacks run at the first signal (a launcher passes it on to its
     worker processes). A second signal, with ``escalate=True``, runs

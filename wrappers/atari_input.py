@@ -118,6 +118,8 @@ class AtariInput(TransformObservation, gym.utils.RecordConstructorArgs):
         *,
         any_channels: bool = False,
     ) -> None:
+        if not isinstance(env, gym.Env):
+            raise TypeError(f"AtariInput wraps a gymnasium Env, got {env!r}")
         chain = input_chain(env, size, value_range, interpolation, dtype, any_channels)
         gym.utils.RecordConstructorArgs.__init__(
             self, size=size, value_range=value_range, interpolation=interpolation, dtype=dtype

@@ -13,7 +13,7 @@ import numpy as np
 from wrappers.atari_input import DEFAULT_INTERPOLATION, AtariInput
 from wrappers.frame_ops import check_interpolation
 from wrappers.games import register_ale, resolve_env_id, rom_id
-from wrappers.rl_preset import RLPreset, ale_vector_options, preset_named, rl_preprocessing
+from wrappers.rl_preset import RLPreset, ale_vector_options, check_action_repeat, preset_named, rl_preprocessing
 from wrappers.space_math import check_dtype, check_size, check_value_range
 
 _PRESET_FIELDS = {f.name for f in dataclasses.fields(RLPreset)}
@@ -90,6 +90,15 @@ def make_env(
 
         return rl_thunk
 
+    from ale_py.env import AtariEnv
+
+    unknown = sorted(set(options) - set(inspect.signature(AtariEnv.__init__).parameters) - {"self"}
+                     - {"max_episode_steps", "render_mode"})
+    if unknown:  # here, not when the thunk runs in a worker later
+        raise TypeError(f"make_env got unknown settings {', '.join(unknown)}: without a preset, settings go to "
+                        "ALE's env (frameskip, repeat_action_probability, obs_type, ...)")
+    if "repeat_action_probability" in options:
+        check_action_repeat(options["repeat_action_probability"], "make_env")
     size = check_size((64, 64) if size is None else size, "make_env")
     value_range = check_value_range((0.0, 255.0) if value_range is None else value_range, "make_env")
     interpolation = interpolation or DEFAULT_INTERPOLATION
@@ -104,12 +113,48 @@ def make_env(
     return thunk
 
 
-def make_vector_env(game: str, num_envs: int, *, preset: str = "dqn", **options: Any):
+#: The most emulators one vector env may run: each holds its own console and frame buffers.
+MAX_VECTOR_ENVS = 4096
+
+
+class _CheckedActions(gym.vector.VectorWrapper):
+    """Actions checked in Python before they reach ale-py's C++ threads (an invalid one hangs them, deaf to Ctrl-C),
+    and no step after ``close()``."""
+
+    def __init__(self, env: gym.vector.VectorEnv) -> None:
+        super().__init__(env)
+        self._closed = False
+
+    def step(self, actions: Any):
+        if self._closed:
+            raise RuntimeError("make_vector_env: this vector env is closed; make a new one")
+        array = np.asarray(actions)
+        count = self.single_action_space.n
+        if array.shape != (self.num_envs,) or not np.issubdtype(array.dtype, np.integer):
+            raise ValueError(f"make_vector_env: actions must be {self.num_envs} integers, one per env; "
+                             f"got {actions!r}")
+        bad = array[(array < 0) | (array >= count)]
+        if len(bad):
+            raise ValueError(f"make_vector_env: actions must be from 0 to {count - 1} for this game; got {bad[0]}")
+        return self.env.step(array)
+
+    def reset(self, **kwargs: Any):
+        if self._closed:
+            raise RuntimeError("make_vector_env: this vector env is closed; make a new one")
+        return self.env.reset(**kwargs)
+
+    def close(self, **kwargs: Any) -> None:
+        self._closed = True
+        self.env.close(**kwargs)
+
+
+def make_vector_env(game: str, num_envs: int, *, preset: str = "dqn", **options: Any) -> gym.vector.VectorEnv:
     """ale-py's ``AtariVectorEnv`` (emulators stepped in C++ threads) with ``preset``'s input.
 
     Its observation space per env is the preset's, ``Box(0, 255, (4, 84, 84), uint8)``,
     as from ``make_env(game, preset=...)`` in a gymnasium ``SyncVectorEnv``/``AsyncVectorEnv``;
-    ``options`` change the preset's settings, the rest go to ``AtariVectorEnv``.
+    ``options`` change the preset's settings, the rest go to ``AtariVectorEnv``. Sizes and
+    actions are checked here, in Python: ale-py crashes or hangs on bad ones.
 
     Example:
         >>> envs = make_vector_env("Pong", 2)
@@ -119,5 +164,7 @@ def make_vector_env(game: str, num_envs: int, *, preset: str = "dqn", **options:
     """
     from ale_py.vector_env import AtariVectorEnv
 
+    if isinstance(num_envs, bool) or not isinstance(num_envs, (int, np.integer)) or not 1 <= num_envs <= MAX_VECTOR_ENVS:
+        raise ValueError(f"make_vector_env: num_envs must be an integer from 1 to {MAX_VECTOR_ENVS}, got {num_envs!r}")
     rl, options = _preset_and_options(preset, options, AtariVectorEnv.__init__, _VECTOR_SETS)
-    return AtariVectorEnv(rom_id(game), num_envs, **ale_vector_options(rl), **options)
+    return _CheckedActions(AtariVectorEnv(rom_id(game), int(num_envs), **ale_vector_options(rl), **options))

@@ -35,6 +35,20 @@ class RLPreset:
     stack: int = 4  # frames stacked, channels first
     repeat_action_probability: float = 0.25  # sticky actions (ALE v5's default)
 
+    def __post_init__(self) -> None:
+        check_action_repeat(self.repeat_action_probability, "RLPreset")
+
+
+def check_action_repeat(value: Any, owner: str) -> None:
+    """Sticky actions' probability: a number in [0, 1] (ALE would take 2.0 or -1.0 without a word).
+
+    >>> check_action_repeat(2.0, "make_env")
+    Traceback (most recent call last):
+    ValueError: make_env repeat_action_probability must be a number in [0, 1], got 2.0
+    """
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
+        raise ValueError(f"{owner} repeat_action_probability must be a number in [0, 1], got {value!r}")
+
 
 #: The presets by name.
 PRESETS = {"dqn": RLPreset()}

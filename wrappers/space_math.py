@@ -51,16 +51,26 @@ def check_image_space(space: Any, owner: str, any_channels: bool = False) -> spa
     return space
 
 
+#: The largest side a frame may be resized to: Atari screens are 210x160, and a 100 000-pixel side would be
+#: tens of gigabytes a frame.
+MAX_SIDE = 4096
+
+
 def check_size(size: Any, owner: str) -> tuple[int, int]:
-    """Return ``size`` as ``(height, width)`` of positive ints; an int means a square."""
+    """Return ``size`` as ``(height, width)`` of ints from 1 to :data:`MAX_SIDE`; an int means a square.
+
+    >>> check_size(100000, "make_env")
+    Traceback (most recent call last):
+    ValueError: make_env size must be from 1 to 4096 pixels a side, got (100000, 100000)
+    """
     if isinstance(size, (int, np.integer)) and not isinstance(size, bool):
         size = (size, size)
     if not isinstance(size, (tuple, list)) or len(size) != 2:
         raise TypeError(f"{owner} size must be an int or a (height, width) pair, got {size!r}")
     if not all(isinstance(s, (int, np.integer)) and not isinstance(s, bool) for s in size):
         raise TypeError(f"{owner} size must hold integers, got {size!r}")
-    if not all(s > 0 for s in size):
-        raise ValueError(f"{owner} size must be positive, got {tuple(size)}")
+    if not all(0 < s <= MAX_SIDE for s in size):
+        raise ValueError(f"{owner} size must be from 1 to {MAX_SIDE} pixels a side, got {tuple(size)}")
     return int(size[0]), int(size[1])
 
 

@@ -13,10 +13,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from atarigan.cli.printed_command import atarigan_command
-from atarigan.config.checks import integer
+from atarigan.config.checks import integer, optional, path_component, path_text
 from atarigan.config.cli_args import add_options, given_options
 from atarigan.config.option import Checked, ConfigError, option
 from atarigan.config.run_config import RunConfig
+from atarigan.atomic_file import check_output
 from atarigan.stop_signals import EXIT_INTERRUPTED, StopSignals
 
 #: Train flags a sweep sets itself, for every trial.
@@ -30,9 +31,9 @@ class TuneArgs(Checked):
                                      "lr=loguniform:1e-5:1e-3 loss=grid:bce,hinge", metavar="SPACE")
     samples: int = option(8, help="trials to sample (with grid: samples of each grid point)", check=integer(1, 10_000))
     name: str | None = option(None, help="the sweep's name (default: one derived from this command, so running "
-                              "it again goes on with the same sweep)", metavar="NAME")
+                              "it again goes on with the same sweep)", check=optional(path_component), metavar="NAME")
     dir: str = option("runs/tune", help="where sweeps are kept: DIR/NAME/runs/<trial> is each trial's run",
-                      metavar="DIR")
+                      check=path_text, metavar="DIR")
     cpus_per_trial: int = option(2, help="CPU cores each trial takes (trials run side by side as cores allow)",
                                  check=integer(1, 1024))
     grace: int | None = option(None, help="iterations every trial gets before ASHA may stop it (default: "
@@ -40,7 +41,7 @@ class TuneArgs(Checked):
     address: str | None = option(None, help="join this Ray cluster (ray://HOST:10001 or auto) instead of starting "
                                  "Ray here", metavar="ADDRESS")
     json: str | None = option(None, help="also write the best config here (default: DIR/NAME/best.json)",
-                              metavar="PATH")
+                              check=optional(path_text), metavar="PATH")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -56,6 +57,10 @@ def run(args: argparse.Namespace, stop: StopSignals) -> int:
         if name in base:
             raise ConfigError(name, ": each trial of a sweep sets it itself; leave it out")
     config = RunConfig.from_values(base)  # every trial's settings, checked before Ray starts
+    if Path(a.dir).exists() and not Path(a.dir).is_dir():
+        raise ValueError(f"--dir {a.dir!r} is a file, not a directory")
+    if a.json is not None:
+        check_output(a.json, "--json")
     if not config.train.eval_every:
         raise ConfigError("eval_every", ": a sweep compares trials by their quality number: give --eval-every N")
     try:

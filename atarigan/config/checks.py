@@ -101,3 +101,25 @@ def some_of(*choices: str) -> Check:
         return None
 
     return check
+
+
+def path_text(value: Any) -> str | None:
+    """A non-empty path (an unset shell variable expands to '', which would silently mean the default).
+
+    >>> path_text("")
+    "must be a path, got '' (an unset shell variable?)"
+    """
+    if not isinstance(value, str) or not value.strip():
+        return f"must be a path, got {value!r} (an unset shell variable?)"
+    return None
+
+
+def path_component(value: Any) -> str | None:
+    """One file name: no separator, not '.' or '..', not empty.
+
+    >>> path_component("../../etc")
+    "must be one name, with no '/' and not '.' or '..', got '../../etc'"
+    """
+    if not isinstance(value, str) or not value.strip() or "/" in value or "\\" in value or value in (".", ".."):
+        return f"must be one name, with no '/' and not '.' or '..', got {value!r}"
+    return None

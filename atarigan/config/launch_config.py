@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from atarigan.config.checks import device_name, integer, one_of
+from atarigan.config.checks import device_name, integer, one_of, optional, path_text
 from atarigan.config.option import Checked, ConfigError, Resume, option
 
 PRECISIONS = ("auto", "fp32", "bf16")
@@ -33,9 +33,9 @@ class LaunchConfig(Checked):
     backend: str | None = option(None, help="torch.distributed backend (default: nccl on CUDA, gloo on CPU)",
                                  resume=Resume.LAUNCH, check=one_of(None, *BACKENDS), metavar="|".join(BACKENDS))
     logdir: str | None = option(None, help="run directory (default: runs/<date>_<time>_<games>_<trainer>)",
-                                resume=Resume.FIXED, metavar="DIR")
+                                resume=Resume.FIXED, check=optional(path_text), metavar="DIR")
     resume: str | None = option(None, help="checkpoint file or run directory to continue from",
-                                resume=Resume.LAUNCH, metavar="PATH")
+                                resume=Resume.LAUNCH, check=optional(path_text), metavar="PATH")
 
     def __post_init__(self) -> None:
         super().__post_init__()

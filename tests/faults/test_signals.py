@@ -13,7 +13,7 @@ from atarigan.model.checkpoint import list_checkpoints, load_checkpoint
 from atarigan.train.run_log import SCALAR_TAGS
 
 TWO = ["--trainer", "ignite", "--nproc-per-node", "2"]
-NAMES = {signal.SIGINT: "SIGINT", signal.SIGTERM: "SIGTERM"}
+NAMES = {signal.SIGINT: "SIGINT", signal.SIGTERM: "SIGTERM", signal.SIGHUP: "SIGHUP"}
 
 
 def no_temp_files(run):
@@ -56,8 +56,9 @@ def test_a_signal_during_the_resume_replay_keeps_the_checkpoint_as_it_was(
 
 @pytest.mark.parametrize("signum, procs, to_group", [
     (signal.SIGINT, [], False), (signal.SIGTERM, [], False), (signal.SIGTERM, ["--trainer", "ignite"], False),
-    (signal.SIGINT, TWO, True), (signal.SIGTERM, TWO, False),
-], ids=["SIGINT-loop", "SIGTERM-loop", "SIGTERM-ignite", "SIGINT-to-group-2proc", "SIGTERM-to-parent-2proc"])
+    (signal.SIGINT, TWO, True), (signal.SIGTERM, TWO, False), (signal.SIGHUP, [], False),
+], ids=["SIGINT-loop", "SIGTERM-loop", "SIGTERM-ignite", "SIGINT-to-group-2proc", "SIGTERM-to-parent-2proc",
+        "SIGHUP-loop"])
 def test_a_signal_mid_run_saves_once_flushes_tensorboard_and_exits_130(
         cli, tmp_path, tiny, small_nets, events, signum, procs, to_group, saved_iteration, assert_clean):
     run = tmp_path / "run"

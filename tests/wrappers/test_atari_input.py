@@ -96,7 +96,7 @@ def test_rejects_vector_observations():
 
 @pytest.mark.parametrize("size", [0, (64, 0), (-8, 8)])
 def test_rejects_non_positive_size(size, fake_env):
-    with pytest.raises(ValueError, match="AtariInput size must be positive"):
+    with pytest.raises(ValueError, match="AtariInput size must be from 1 to 4096 pixels a side"):
         AtariInput(fake_env(), size=size)
 
 

@@ -37,7 +37,7 @@ def test_check_size_accepts(size, expected):
 
 @pytest.mark.parametrize("size", [0, -3, (0, 64), (64, -1)])
 def test_check_size_rejects_non_positive(size):
-    with pytest.raises(ValueError, match="W size must be positive"):
+    with pytest.raises(ValueError, match="W size must be from 1 to 4096 pixels a side"):
         check_size(size, "W")
 
 

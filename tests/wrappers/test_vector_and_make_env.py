@@ -49,7 +49,7 @@ def test_screen_size_is_what_the_game_env_shows():
 
 
 def test_make_env_checks_options_before_any_env_exists():
-    with pytest.raises(ValueError, match="make_env size must be positive"):
+    with pytest.raises(ValueError, match="make_env size must be from 1 to 4096 pixels a side"):
         make_env("Pong", size=0)
     with pytest.raises(ValueError, match="unknown Atari game 'Pongg'"):
         make_env("Pongg")
