@@ -1,15 +1,32 @@
-"""Train the Atari GAN with an Ignite Engine (the book's 04_atari_gan_ignite.py).
+"""Train the Atari GAN with the Ignite Engine (the book's 04_atari_gan_ignite.py), through atarigan's Python API.
 
     python scripts/train_ignite.py [--iterations 50000] [--device cuda] ...
     python scripts/train_ignite.py --nproc-per-node 2 --backend nccl   # two GPUs on this machine
     torchrun --nproc-per-node 2 scripts/train_ignite.py --backend nccl # the same, started by torchrun
 
-Same flags as `atarigan train`; see `--help`.
+Takes `atarigan train`'s flags (see `atarigan train --help`). Copy it and set the config in code instead:
+`atarigan.TrainConfig(games=("Pong",), iterations=2000)`.
 """
 
 import sys
 
-from atarigan.cli import main
+import atarigan
+
+
+def main(argv: list[str]) -> int:
+    try:
+        config = atarigan.config_from_args(argv).replace(trainer="ignite")
+        result = atarigan.train(config)
+    except atarigan.TrainingInterrupted as stopped:  # Ctrl-C: the run saved first
+        result = stopped.result
+    except (ValueError, TypeError) as bad:  # a bad flag or value, before anything started
+        print(f"error: {bad}", file=sys.stderr)
+        return 2
+    print(result.line)
+    if result.checkpoint is not None:
+        print(f"view with: {result.view}")
+    return result.exit_status
+
 
 if __name__ == "__main__":
-    sys.exit(main(["train", "--trainer", "ignite", *sys.argv[1:]]))
+    sys.exit(main(sys.argv[1:]))

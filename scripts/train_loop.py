@@ -1,13 +1,31 @@
-"""Train the Atari GAN with the plain PyTorch loop (the book's 03_atari_gan.py).
+"""Train the Atari GAN with the plain PyTorch loop (the book's 03_atari_gan.py), through atarigan's Python API.
 
     python scripts/train_loop.py [--iterations 50000] [--device cuda] ...
 
-Same flags as `atarigan train`; see `--help`.
+
+Takes `atarigan train`'s flags (see `atarigan train --help`). Copy it and set the config in code instead:
+`atarigan.TrainConfig(games=("Pong",), iterations=2000)`.
 """
 
 import sys
 
-from atarigan.cli import main
+import atarigan
+
+
+def main(argv: list[str]) -> int:
+    try:
+        config = atarigan.config_from_args(argv).replace(trainer="loop")
+        result = atarigan.train(config)
+    except atarigan.TrainingInterrupted as stopped:  # Ctrl-C: the run saved first
+        result = stopped.result
+    except (ValueError, TypeError) as bad:  # a bad flag or value, before anything started
+        print(f"error: {bad}", file=sys.stderr)
+        return 2
+    print(result.line)
+    if result.checkpoint is not None:
+        print(f"view with: {result.view}")
+    return result.exit_status
+
 
 if __name__ == "__main__":
-    sys.exit(main(["train", "--trainer", "loop", *sys.argv[1:]]))
+    sys.exit(main(sys.argv[1:]))

@@ -73,9 +73,9 @@ def trainer_rate(trainer: str, config: RunConfig, iterations: int) -> float:
     from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
     from atarigan.stop_signals import StopSignals
-    from atarigan.train.after_step import EARLY_IMAGES
-    from atarigan.train.launch import train
-    from atarigan.train.run_plan import plan_run
+    from atarigan.training.after_step import EARLY_IMAGES
+    from atarigan.training.launch import train
+    from atarigan.training.run_plan import plan_run
 
     window = max(1, iterations // 5)
     with tempfile.TemporaryDirectory() as tmp:

@@ -45,16 +45,17 @@ def run(args: argparse.Namespace, stop: StopSignals) -> int:
     a = EvaluateArgs(**given_options(args, EvaluateArgs))
     from atarigan.atomic_file import atomic_write, check_output
     from atarigan.evaluate.evaluation import Evaluator
-    from atarigan.evaluate.trained_generator import generate, load_generator
+    from atarigan.evaluate.trained_generator import load_generator
     from atarigan.model.device import resolve_device
 
     out = check_output(a.json, "--json") if a.json is not None else None  # before the work, not after it
     device = resolve_device(a.device)
-    generator, config, iteration, ema = load_generator(a.checkpoint, device, a.which)
+    trained = load_generator(a.checkpoint, device, a.which)
+    iteration, ema = trained.iteration, trained.ema
     print(f"atarigan evaluate: {a.count} frames from iteration {iteration}{' (EMA weights)' if ema else ''} "
           f"against {a.count} real ones", flush=True)
-    evaluator = Evaluator(config.train.games, config.model, a.count, a.seed, device)
-    result = evaluator(generate(generator, a.count, a.seed))
+    evaluator = Evaluator(trained.games, trained.config.model, a.count, a.seed, device)
+    result = evaluator(trained.generate(a.count, a.seed))
     for line in report_lines(result):
         print(line)
     if out is not None:

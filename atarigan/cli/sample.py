@@ -8,8 +8,6 @@ from dataclasses import dataclass
 from atarigan.config.checks import device_name, integer, one_of
 from atarigan.config.cli_args import add_options, given_options
 from atarigan.config.option import Checked, ConfigError, option
-from atarigan.config.run_config import RunConfig
-from wrappers.games import game_name
 from atarigan.stop_signals import StopSignals
 
 
@@ -26,20 +24,6 @@ class SampleArgs(Checked):
     device: str = option("cpu", help="auto, cpu, cuda or cuda:N", check=device_name, metavar="DEVICE")
 
 
-def game_index(name: str, config: RunConfig) -> int:
-    """The index of game ``name`` among a conditional run's games; a clear error otherwise."""
-    try:
-        game = game_name(name)
-    except (ValueError, TypeError) as exc:
-        raise ConfigError("game", f": {exc}") from None
-    if not config.model.classes:
-        raise ConfigError("game", f"{game} cannot be drawn alone: this checkpoint's run was trained without "
-                          "--conditional (its generator mixes its games)")
-    if game not in config.train.games:
-        raise ConfigError("game", f"must be one of this run's games ({', '.join(config.train.games)}), got {game}")
-    return config.train.games.index(game)
-
-
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_options(parser, SampleArgs)
 
@@ -48,18 +32,20 @@ def run(args: argparse.Namespace, stop: StopSignals) -> int:
     a = SampleArgs(**given_options(args, SampleArgs))
     from atarigan.evaluate.evaluation import real_frames
     from atarigan.evaluate.image_grid import check_writable, image_grid, side_by_side, write_png
-    from atarigan.evaluate.trained_generator import generate, load_generator
+    from atarigan.evaluate.trained_generator import load_generator
     from atarigan.model.device import resolve_device
 
     out = check_writable(a.out)  # before any work: a bad path fails at once
-    generator, config, iteration, ema = load_generator(a.checkpoint, resolve_device(a.device), a.which)
-    game = None if a.game is None else game_index(a.game, config)
-    games = config.train.games if game is None else (config.train.games[game],)
-    print(f"atarigan sample: {a.count} frames of {' '.join(games)} from iteration {iteration}"
-          f"{' (EMA weights)' if ema else ''}" + (f", and {a.count} real ones" if a.with_real else ""), flush=True)
-    picture = image_grid(generate(generator, a.count, a.seed, game=game))
+    trained = load_generator(a.checkpoint, resolve_device(a.device), a.which)
+    try:
+        games = trained.games if a.game is None else (trained.games[trained.game_index(a.game)],)
+    except ValueError as exc:
+        raise ConfigError("game", f": {exc}") from None
+    print(f"atarigan sample: {a.count} frames of {' '.join(games)} from iteration {trained.iteration}"
+          f"{' (EMA weights)' if trained.ema else ''}" + (f", and {a.count} real ones" if a.with_real else ""), flush=True)
+    picture = image_grid(trained.generate(a.count, a.seed, game=a.game))
     if a.with_real:
-        real, _ = real_frames(games, a.count, a.seed, config.model.image_size)
+        real, _ = real_frames(games, a.count, a.seed, trained.config.model.image_size)
         picture = side_by_side(picture, image_grid(real))
     write_png(picture, out)
     print(f"wrote {out}" + (" (real frames on the right)" if a.with_real else ""))

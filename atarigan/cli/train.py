@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 
-from atarigan.cli.printed_command import atarigan_command, tensorboard_command
-from atarigan.config.cli_args import add_options, given_options
+from atarigan.config.cli_args import OneLineParser, add_options, given_options
 from atarigan.config.run_config import RunConfig
 from atarigan.stop_signals import StopSignals
 
@@ -20,44 +18,33 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         add_options(parser, cls, TITLES[part])
 
 
-def run(args: argparse.Namespace, stop: StopSignals) -> int:
-    given = {name: value for cls in RunConfig.PARTS.values() for name, value in given_options(args, cls).items()}
-    config = RunConfig.from_values(given)
-    # Heavy imports after the flags are checked: a typo is reported at once.
-    from atarigan.model.checkpoint import list_checkpoints
-    from atarigan.train.distributed import launched_by_torchrun
-    from atarigan.train.launch import train
-    from atarigan.train.run_dir import RunDirectory
-    from atarigan.train.run_plan import plan_run
-
-    plan = plan_run(config, set(given))
-    lead = not launched_by_torchrun() or os.environ.get("RANK") == "0"
-    resume = atarigan_command("train", "--resume", str(plan.run_dir))
-    if lead:
-        print(f"atarigan train: {plan.start_line()}", flush=True)
-        for note in plan.notes:
-            print(f"note: {note}", flush=True)
-    directory = RunDirectory(plan.run_dir)
-    if lead:
-        directory.claim()
-
-    def kept() -> str:
-        newest = list_checkpoints(plan.run_dir)
-        return f"kept {newest[-1]}; resume with: {resume}" if newest else "no checkpoint was written"
-
-    stop.hard_stop_note = kept
-    if lead:
-        stop.on_first.append(lambda: print(f"atarigan train: {stop.received}: stopping after this step "
-                                           "(send it again to stop at once)", file=sys.stderr, flush=True))
+def parsed_config(argv: list[str]) -> tuple[RunConfig, set[str]]:
+    """``train``'s flags to a config and the fields they set; an unknown flag or bad value is a ``ValueError``."""
+    parser = OneLineParser(prog="atarigan train")
+    add_arguments(parser)
     try:
-        stop.check()  # a signal during planning: nothing has started
-        outcome = train(plan, stop)
-    finally:
-        directory.release()
-    if lead:
-        line = outcome.line(resume)
-        if outcome.exit_status == 0:
-            print(f"atarigan train: {line}\nview with: {tensorboard_command(plan.run_dir)}")
-        else:
-            print(f"atarigan train: {line}", file=sys.stderr)
-    return outcome.exit_status
+        args = parser.parse_args(argv)
+    except SystemExit:
+        raise ValueError(f"bad flags for atarigan train: {' '.join(argv)} (see atarigan train --help)") from None
+    return config_of(args)
+
+
+def config_of(args: argparse.Namespace) -> tuple[RunConfig, set[str]]:
+    given = {name: value for cls in RunConfig.PARTS.values() for name, value in given_options(args, cls).items()}
+    return RunConfig.from_values(given), set(given)
+
+
+def run(args: argparse.Namespace, stop: StopSignals) -> int:
+    config, given = config_of(args)
+    # Heavy imports after the flags are checked: a typo is reported at once.
+    from atarigan.training.run import TrainingInterrupted, train
+
+    try:
+        result = train(config, explicit=given, say=lambda text: print(text, flush=True), stop=stop)
+    except TrainingInterrupted as exc:
+        result = exc.result
+    if result.line:
+        print(f"atarigan train: {result.line}", file=sys.stdout if result.ok else sys.stderr, flush=True)
+    if result.run_dir.is_dir() and result.checkpoint is not None:
+        print(f"view with: {result.view}", flush=True)
+    return result.exit_status

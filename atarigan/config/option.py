@@ -1,7 +1,7 @@
 """A config field that declares, beside its default, its help, its check and what resuming does with it.
 
 Flags, ``--help`` text, validation and the resume rules are all read from these
-declarations (:mod:`atarigan.config.cli_args`, :mod:`atarigan.train.run_plan`),
+declarations (:mod:`atarigan.config.cli_args`, :mod:`atarigan.training.run_plan`),
 so a new field is one declaration in one place.
 """
 

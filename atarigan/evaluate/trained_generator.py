@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import torch
@@ -9,22 +10,49 @@ import torch
 from atarigan.config.run_config import RunConfig
 from atarigan.model.conditional import balanced_labels
 from atarigan.model.networks import Generator
+from wrappers.games import game_name
 from atarigan.model.checkpoint import load_checkpoint, restore_state
 
 
-def load_generator(checkpoint: str | Path, device: str | torch.device = "cpu",
-                   which: str = "last") -> tuple[Generator, RunConfig, int, bool]:
-    """A checkpoint's Generator (eval mode), its run's config, its iteration, and whether these are EMA weights.
+@dataclass(frozen=True)
+class TrainedGenerator:
+    """A trained Generator back from a checkpoint, with what it was trained on; :meth:`generate` draws frames."""
 
-    The moving average of the weights (``--ema``) when the run kept one, as training's
-    grids show; else the trained weights. ``which`` picks in a run directory: ``last`` or ``best``.
-    """
+    network: Generator  # in eval mode, on its device
+    config: RunConfig  # the run's
+    iteration: int
+    ema: bool  # whether these are the moving average's weights
+    path: Path  # the checkpoint read
+
+    @property
+    def games(self) -> tuple[str, ...]:
+        return self.config.train.games
+
+    def game_index(self, game: str) -> int:
+        """The index of ``game`` among a conditional run's games; ``ValueError`` naming it otherwise."""
+        name = game_name(game)
+        if not self.network.classes:
+            raise ValueError(f"{name} cannot be drawn alone: this checkpoint's run was trained without "
+                             "--conditional (its generator mixes its games)")
+        if name not in self.games:
+            raise ValueError(f"game must be one of this run's games ({', '.join(self.games)}), got {name}")
+        return self.games.index(name)
+
+    def generate(self, count: int, seed: int = 0, game: str | None = None) -> torch.Tensor:
+        """``count`` frames (count, 3, S, S) in [-1, 1] from seeded noise; one ``game`` of a ``--conditional`` run."""
+        return generate(self.network, count, seed, game=None if game is None else self.game_index(game))
+
+
+def load_generator(checkpoint: str | Path, device: str | torch.device = "cpu", which: str = "last") -> TrainedGenerator:
+    """A checkpoint's Generator: the moving average of its weights (``--ema``) when the run kept one, as
+    training's grids show; else the trained weights. ``checkpoint``: a file, or a run directory, where
+    ``which`` picks ``last`` or ``best``."""
     path, state = load_checkpoint(checkpoint, which=which)
     config = state["config"]
     generator = Generator(config.model)
     ema = "generator_ema" in state["gan"]
     restore_state(generator, state["gan"]["generator_ema" if ema else "generator"], path)
-    return generator.to(device).eval(), config, int(state["trainer"]["iteration"]), ema
+    return TrainedGenerator(generator.to(device).eval(), config, int(state["trainer"]["iteration"]), ema, path)
 
 
 @torch.no_grad()

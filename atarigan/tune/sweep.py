@@ -34,9 +34,9 @@ def trial(params: Mapping[str, Any], base: Mapping[str, Any], runs: str) -> None
 
     from atarigan.model.checkpoint import list_checkpoints
     from atarigan.stop_signals import StopSignals
-    from atarigan.train.launch import train_here
-    from atarigan.train.run_dir import RunDirectory
-    from atarigan.train.run_plan import plan_run
+    from atarigan.training.launch import train_here
+    from atarigan.training.run_dir import RunDirectory
+    from atarigan.training.run_plan import plan_run
 
     torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS", "0")) or torch.get_num_threads())
     run_dir = Path(runs) / tune.get_context().get_trial_name()

@@ -25,7 +25,7 @@ def write_checkpoint(small_config):
     """Write ``checkpoint_<N>.pt`` of a run into a directory, as its writer would (no emulator, no training)."""
     from atarigan.model.gan import Gan
     from atarigan.model.checkpoint import checkpoint_state
-    from atarigan.train.checkpoint_writer import CheckpointWriter
+    from atarigan.training.checkpoint_writer import CheckpointWriter
 
     def write(directory: Path, iteration: int, run_id: str = "run-a", config=None, keep: int = 10) -> Path:
         config = config or small_config

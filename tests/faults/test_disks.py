@@ -25,7 +25,7 @@ def test_a_full_disk_while_saving_stops_with_one_line_and_keeps_older_checkpoint
 
 def test_a_full_disk_in_process_without_a_tmpfs(tmp_path, tiny, monkeypatch, capsys):
     """The same, where no tmpfs can be mounted: the checkpoint writer's own write fails with ENOSPC."""
-    from atarigan.train import checkpoint_writer
+    from atarigan.training import checkpoint_writer
 
     run = tmp_path / "run"
 

@@ -10,7 +10,7 @@ import pytest
 import torch
 
 from atarigan.model.checkpoint import list_checkpoints, load_checkpoint
-from atarigan.train.run_log import SCALAR_TAGS
+from atarigan.training.run_log import SCALAR_TAGS
 
 TWO = ["--trainer", "ignite", "--nproc-per-node", "2"]
 NAMES = {signal.SIGINT: "SIGINT", signal.SIGTERM: "SIGTERM", signal.SIGHUP: "SIGHUP"}

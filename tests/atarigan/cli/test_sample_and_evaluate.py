@@ -73,7 +73,8 @@ def test_sample_and_evaluate_draw_from_the_moving_average_and_say_so(tiny, tmp_p
     assert main(["evaluate", "--checkpoint", str(run), "--count", "128", "--json", str(tmp_path / "n.json")]) == 0
     assert "(EMA weights)" in capsys.readouterr().out
     assert json.loads((tmp_path / "n.json").read_text())["ema"] is True
-    generator, _, _, ema = load_generator(run, "cpu")
+    trained = load_generator(run, "cpu")
+    generator, ema = trained.network, trained.ema
     gan = torch.load(sorted(run.glob("checkpoint_*.pt"))[-1], map_location="cpu", weights_only=False)["gan"]
     assert ema and torch.equal(generator.state_dict()["pipe.0.weight"], gan["generator_ema"]["pipe.0.weight"])
     assert not torch.equal(gan["generator"]["pipe.0.weight"], gan["generator_ema"]["pipe.0.weight"])

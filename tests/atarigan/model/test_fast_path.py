@@ -85,7 +85,7 @@ def test_fast_path_training_run_saves_and_resumes(tmp_path):
 def test_cuda_steps_never_wait_for_the_gpu(cuda_graphs):
     """The plain loop's step path, pinned frames to ReportWindow, queues work without a host sync."""
     from atarigan.data.normalize import frames_to_tanh_range
-    from atarigan.train.report_window import ReportWindow
+    from atarigan.training.report_window import ReportWindow
 
     gan = Gan(RunConfig.from_values({"batch_size": 8, "cuda_graphs": cuda_graphs, "precision": "bf16"}),
               torch.device("cuda"))

@@ -5,7 +5,7 @@ import re
 import pytest
 
 from atarigan.config.run_config import RunConfig
-from atarigan.train.run_plan import plan_run
+from atarigan.training.run_plan import plan_run
 
 
 def resume(path, **values):
@@ -89,7 +89,7 @@ def test_resuming_an_older_checkpoint_continues_in_a_new_directory(tmp_path, wri
 def test_a_named_directory_resumes_in_place_even_if_a_newer_checkpoint_appears_while_it_is_read(
         tmp_path, write_checkpoint, monkeypatch):
     """A run still writing there makes the newer one: the directory's lock must refuse this launch, not a branch."""
-    import atarigan.train.run_plan as run_plan
+    import atarigan.training.run_plan as run_plan
 
     write_checkpoint(tmp_path / "run", 30)
     read = run_plan.load_checkpoint

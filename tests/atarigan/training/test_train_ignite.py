@@ -4,7 +4,7 @@ import torch
 
 from atarigan.cli import main
 from atarigan.model.checkpoint import list_checkpoints, load_checkpoint
-from atarigan.train.run_log import IMAGE_TAGS, MONITOR_TAGS, SCALAR_TAGS
+from atarigan.training.run_log import IMAGE_TAGS, MONITOR_TAGS, SCALAR_TAGS
 
 IGNITE = ["--trainer", "ignite"]
 

@@ -7,8 +7,8 @@ import pytest
 import torch
 
 from atarigan.model.checkpoint import list_checkpoints
-from atarigan.train import checkpoint_writer as writer_module
-from atarigan.train.checkpoint_writer import CheckpointWriter, SaveFailed
+from atarigan.training import checkpoint_writer as writer_module
+from atarigan.training.checkpoint_writer import CheckpointWriter, SaveFailed
 
 
 def test_the_writer_keeps_the_newest_two_of_its_own_line_only(tmp_path, write_checkpoint):

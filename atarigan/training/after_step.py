@@ -4,7 +4,7 @@ The plain loop calls :class:`AfterStep` after each step; the Ignite trainer
 attaches it as its ``ITERATION_COMPLETED`` handler. So the same tags hold the
 same numbers (each report window's mean), one writer writes the checkpoints,
 and a NaN is caught the same way: losses stay on the device until a report or a
-save reads them (:class:`~atarigan.train.report_window.ReportWindow`).
+save reads them (:class:`~atarigan.training.report_window.ReportWindow`).
 """
 
 from __future__ import annotations
@@ -17,14 +17,14 @@ import torch
 from atarigan.evaluate.evaluation import Evaluation
 from atarigan.model.checkpoint import checkpoint_state
 from atarigan.stop_signals import StopSignals
-from atarigan.train.best_so_far import BestSoFar
-from atarigan.train.checkpoint_writer import SaveFailed
-from atarigan.train.monitoring import norms
-from atarigan.train.outcome import Outcome, TrainingDiverged
-from atarigan.train.rank_agreement import Agree, any_rank
-from atarigan.train.report_window import ReportWindow
-from atarigan.train.run_log import EventsFailed
-from atarigan.train.training_run import TrainingRun
+from atarigan.training.best_so_far import BestSoFar
+from atarigan.training.checkpoint_writer import SaveFailed
+from atarigan.training.monitoring import norms
+from atarigan.training.outcome import Outcome, TrainingDiverged
+from atarigan.training.rank_agreement import Agree, any_rank
+from atarigan.training.report_window import ReportWindow
+from atarigan.training.run_log import EventsFailed
+from atarigan.training.training_run import TrainingRun
 
 #: Image grids also come at these iterations, so a new user sees frames within the first minute.
 EARLY_IMAGES = (1, 10, 100)

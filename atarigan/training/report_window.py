@@ -7,7 +7,7 @@ import time
 import torch
 
 from atarigan.model.gan_step import StepResult
-from atarigan.train.outcome import check_finite
+from atarigan.training.outcome import check_finite
 
 
 class ReportWindow:
@@ -29,7 +29,7 @@ class ReportWindow:
     >>> window.check()
     Traceback (most recent call last):
     ...
-    atarigan.train.outcome.TrainingDiverged: loss is not finite at iteration 13 (loss_d=nan, loss_g=1.0)
+    atarigan.training.outcome.TrainingDiverged: loss is not finite at iteration 13 (loss_d=nan, loss_g=1.0)
     """
 
     def __init__(self, start_iteration: int) -> None:

@@ -8,7 +8,7 @@ import torch
 from atarigan.cli import main
 from atarigan.evaluate.evaluation import Evaluation
 from atarigan.model.checkpoint import list_checkpoints, load_checkpoint
-from atarigan.train import training_run
+from atarigan.training import training_run
 
 LR = 1e-3
 

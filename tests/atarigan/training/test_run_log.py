@@ -2,7 +2,7 @@
 
 import torch
 
-from atarigan.train.run_log import RunLog
+from atarigan.training.run_log import RunLog
 
 
 def test_nothing_on_disk_before_the_first_write_and_the_config_once(tmp_path, small_config, events):

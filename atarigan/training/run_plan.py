@@ -19,7 +19,7 @@ from atarigan.config.option import Resume, flag_of, option_of
 from atarigan.config.run_config import RunConfig
 from atarigan.model.device import cpu_has_fast_bf16, resolve_device, resolve_precision
 from atarigan.model.checkpoint import check_networks_match, checkpoint_iteration, list_checkpoints, load_checkpoint
-from atarigan.train.run_dir import check_new_run_dir, new_run_dir, unique_path
+from atarigan.training.run_dir import check_new_run_dir, new_run_dir, unique_path
 
 
 @dataclass(frozen=True)

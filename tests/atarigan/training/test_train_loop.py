@@ -4,9 +4,9 @@ import torch
 
 from atarigan.cli import main
 from atarigan.config.run_config import RunConfig
-from atarigan.train.after_step import EARLY_IMAGES
+from atarigan.training.after_step import EARLY_IMAGES
 from atarigan.model.checkpoint import list_checkpoints, load_checkpoint
-from atarigan.train.run_log import IMAGE_TAGS, MONITOR_TAGS, SCALAR_TAGS
+from atarigan.training.run_log import IMAGE_TAGS, MONITOR_TAGS, SCALAR_TAGS
 
 
 def test_short_run_writes_tags_images_config_and_checkpoint(tmp_path, tiny, events, capsys):

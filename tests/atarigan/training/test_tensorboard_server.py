@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from atarigan.cli import main
-from atarigan.train.run_log import IMAGE_TAGS, SCALAR_TAGS
+from atarigan.training.run_log import IMAGE_TAGS, SCALAR_TAGS
 
 
 @pytest.fixture(scope="module")

@@ -21,8 +21,8 @@ import torch
 import torch.multiprocessing as mp
 
 from atarigan.stop_signals import HANDLED, StopSignals
-from atarigan.train.outcome import Outcome
-from atarigan.train.run_plan import RunPlan
+from atarigan.training.outcome import Outcome
+from atarigan.training.run_plan import RunPlan
 
 
 def launched_by_torchrun() -> bool:

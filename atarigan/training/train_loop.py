@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from tqdm import tqdm
 
-from atarigan.train.after_step import AfterStep
-from atarigan.train.training_run import TrainingRun
+from atarigan.training.after_step import AfterStep
+from atarigan.training.training_run import TrainingRun
 
 
 def train_loop(run: TrainingRun, after: AfterStep) -> str | None:

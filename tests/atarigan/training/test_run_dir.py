@@ -2,7 +2,7 @@
 
 import pytest
 
-from atarigan.train.run_dir import LOCK_NAME, RunDirectory, run_files
+from atarigan.training.run_dir import LOCK_NAME, RunDirectory, run_files
 
 
 def test_claim_makes_locks_and_cleans_and_release_removes_what_it_made(tmp_path):

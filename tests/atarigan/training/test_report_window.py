@@ -1,8 +1,8 @@
 import pytest
 import torch
 
-from atarigan.train.report_window import ReportWindow
-from atarigan.train.outcome import TrainingDiverged
+from atarigan.training.report_window import ReportWindow
+from atarigan.training.outcome import TrainingDiverged
 
 
 def test_report_means_each_number_over_the_window_and_starts_a_new_one():

@@ -15,10 +15,10 @@ from atarigan.evaluate.evaluation import Evaluator
 from atarigan.model.gan import Gan
 from atarigan.stop_signals import Interrupted, StopSignals
 from atarigan.model.checkpoint import load_checkpoint, restore_state
-from atarigan.train.checkpoint_writer import CheckpointWriter
-from atarigan.train.rank_agreement import Agree, any_rank
-from atarigan.train.run_log import RunLog
-from atarigan.train.run_plan import RunPlan
+from atarigan.training.checkpoint_writer import CheckpointWriter
+from atarigan.training.rank_agreement import Agree, any_rank
+from atarigan.training.run_log import RunLog
+from atarigan.training.run_plan import RunPlan
 
 #: torch CPU threads when training on a GPU: more starve the emulator threads (README, "Performance").
 CUDA_HOST_THREADS = 4

@@ -2,7 +2,7 @@
 
 Ignite's own handlers stay where they add something: ``ProgressBar``, and
 ``Checkpoint.load_objects`` to put a resumed Engine at its iteration. Across
-processes it runs through ``ignite.distributed`` (:mod:`atarigan.train.distributed`).
+processes it runs through ``ignite.distributed`` (:mod:`atarigan.training.distributed`).
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from ignite.handlers import ProgressBar
 from ignite.engine import Engine, Events
 from ignite.handlers import Checkpoint
 
-from atarigan.train.after_step import AfterStep
-from atarigan.train.training_run import TrainingRun
+from atarigan.training.after_step import AfterStep
+from atarigan.training.training_run import TrainingRun
 
 
 def distribute(run: TrainingRun) -> None:
