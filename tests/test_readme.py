@@ -33,3 +33,21 @@ def test_the_two_set_up_and_run_commands_are_there(repo_root):
     readme = (repo_root / "README.md").read_text()
     assert readme_block(readme, "train-command").endswith(".venv/bin/atarigan train")
     assert "pytest" in readme_block(readme, "test-command")
+
+
+def test_the_python_api_example_runs_as_pasted(repo_root, tmp_path, cli_env):
+    """The README's Python example, with its budgets cut down (fewer iterations, emulators and frames)."""
+    import subprocess
+    import sys
+
+    code = readme_block((repo_root / "README.md").read_text(), "python-api")
+    assert "atarigan.train(atarigan.TrainConfig(" in code and "iterations=2_000" in code and "count=512" in code
+    code = (code.replace("iterations=2_000", "iterations=4, envs_per_game=2, batch_size=8")
+                .replace("count=512", "count=128").replace("generate(512,", "generate(128,"))
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=600, cwd=tmp_path,
+                            env=cli_env)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert f"done 4 runs/mine/checkpoint_4.pt" in lines
+    assert float(lines[-1]) > 0  # the Fréchet distance of four iterations' frames
+    assert (tmp_path / "runs" / "mine" / "checkpoint_4.pt").is_file()

@@ -6,6 +6,7 @@ import argparse
 import json
 import os
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from atarigan.config.checks import device_name, integer, number
@@ -63,7 +64,13 @@ def run(args: argparse.Namespace, stop: StopSignals) -> int:
     # The book's maths throughout: these rows compare implementations; what a recipe costs is in the README's ablation.
     config = RunConfig.from_values({"games": a.games, "batch_size": a.batch_size, "envs_per_game": a.envs_per_game,
                                     "device": str(device), "recipe": "book", **{option: True for option in fast}})
-    out = check_output(a.json, "--json") if a.json is not None else None  # before a minute of benchmarking
+    out = None
+    if a.json is not None:  # before a minute of benchmarking; its directory is made if need be
+        try:
+            Path(a.json).parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ValueError(f"--json {a.json!r}: cannot make its directory ({exc.strerror or exc})") from None
+        out = check_output(a.json, "--json")
     results: dict[str, Any] = {
         "device": str(device), "cpu": cpu_model(), "cpu_native_bf16": cpu_has_fast_bf16(), "cores": os.cpu_count(),
         "batch_size": a.batch_size,

@@ -36,15 +36,21 @@ from atarigan.data.frame_sampler import FrameSampler
 from atarigan.data.normalize import frames_to_tanh_range, tanh_range_to_unit
 from atarigan.evaluate.feature_network import PANEL, SIZE, FeatureNetwork, load_feature_network
 from atarigan.evaluate.manifold import precision_recall
+from atarigan.evaluate.sprite_layer import SIZE as SPRITE_FEATURES
+from atarigan.evaluate.sprite_layer import SpriteLayer
 from wrappers.games import game_name
 
 #: Fewer frames than this and the 128-d features' covariance is too poorly estimated to mean anything.
 MIN_COUNT = 128
 #: KID's random subsets (half the set each); seeded, so a score does not change between two calls.
 KID_SUBSETS = 50
+#: Neighbours that set each point's ball in precision and recall: at a few hundred frames in 147 dimensions,
+#: k=3 left real frames covering only half of another real set.
+MANIFOLD_K = 5
 #: Bump whenever a number would change for the same frames (the feature network, the statistics):
 #: evaluations of two versions are never compared (best.pt, early stopping, the TensorBoard text).
-# 3: the feature network learns sprite, splice and resolution negatives and ignores faint noise.
+# 3: the feature network learns sprite, splice and resolution negatives and ignores faint noise; the
+#    sprite layer's occupancy joins its features; precision and recall with 5 neighbours.
 METRIC_VERSION = 3
 
 
@@ -115,17 +121,36 @@ def real_frames(games: Sequence[str], count: int, seed: int, image_size: int = 6
     return frames_to_tanh_range(torch.cat(frames)[:count]), torch.cat(labels)[:count]
 
 
-class _Features(nn.Module):
-    """What torchmetrics calls: [0, 1] images -> the feature network's features."""
+class Features(nn.Module):
+    """Frames in [-1, 1] -> the quality number's features: the feature network's (layout, colours, game) and
+    the sprite layer's (where the sprites are), side by side, each standardised by real frames' spread.
 
-    def __init__(self, network: FeatureNetwork) -> None:
+    Each feature weighs the same. (Scaling the sprite layer's 19 up to the network's 128 in total variance
+    was measured: frames without sprites scored further from real, smeared sprites and blurred frames nearer,
+    and the real-vs-real floor rose: docs/quality.md.)
+    """
+
+    def __init__(self, network: FeatureNetwork, sprites: SpriteLayer) -> None:
         super().__init__()
         self.network = network
-        self.num_features = network.trunk[-1].out_features  # read by torchmetrics instead of a dummy forward
+        self.sprites = sprites
+        self.num_features = network.trunk[-1].out_features + SPRITE_FEATURES
 
     @torch.no_grad()
+    def forward(self, frames: torch.Tensor) -> torch.Tensor:
+        return torch.cat([self.network.features(frames), self.sprites(frames)], dim=1)
+
+
+class _UnitRange(nn.Module):
+    """What torchmetrics calls: [0, 1] images -> :class:`Features` (which take [-1, 1])."""
+
+    def __init__(self, features: Features) -> None:
+        super().__init__()
+        self.features = features
+        self.num_features = features.num_features  # read by torchmetrics instead of a dummy forward
+
     def forward(self, images: torch.Tensor) -> torch.Tensor:
-        return self.network.features(images.float() * 2 - 1)
+        return self.features(images.float() * 2 - 1)
 
 
 class Evaluator:
@@ -140,13 +165,14 @@ class Evaluator:
         self.image_size = model.image_size
         self.device = torch.device(device)
         self.network, self.network_info = load_feature_network(self.device)
-        features = _Features(self.network)
-        self.fid = FrechetInceptionDistance(feature=features, normalize=True, reset_real_features=False).to(self.device)
-        with warnings.catch_warnings():  # "will save all extracted features": 128 floats a frame, known and small
-            warnings.simplefilter("ignore", UserWarning)
-            self.kid = KernelInceptionDistance(feature=features, normalize=True, reset_real_features=False,
-                                               subsets=KID_SUBSETS, subset_size=count // 2).to(self.device)
         real, self.real_labels = real_frames(games, count, derive_seed(seed, 0), model.image_size)
+        self.features = Features(self.network, SpriteLayer(real, self.real_labels, len(self.games))).to(self.device)
+        unit = _UnitRange(self.features)
+        self.fid = FrechetInceptionDistance(feature=unit, normalize=True, reset_real_features=False).to(self.device)
+        with warnings.catch_warnings():  # "will save all extracted features": 147 floats a frame, known and small
+            warnings.simplefilter("ignore", UserWarning)
+            self.kid = KernelInceptionDistance(feature=unit, normalize=True, reset_real_features=False,
+                                               subsets=KID_SUBSETS, subset_size=count // 2).to(self.device)
         for metric in (self.fid, self.kid):
             for chunk in real.split(256):
                 metric.update(tanh_range_to_unit(chunk.to(self.device)), real=True)
@@ -159,8 +185,11 @@ class Evaluator:
 
     @torch.no_grad()
     def _embed(self, images: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        features = torch.cat([self.network.features(c.to(self.device)) for c in images.split(256)])
-        return features, self.network.head(features)
+        """Each frame's :class:`Features`, and the feature network's logits (its games and "not a game")."""
+        chunks = [c.to(self.device) for c in images.split(256)]
+        features = torch.cat([self.features(c) for c in chunks])
+        logits = torch.cat([self.network(c) for c in chunks])
+        return features, logits
 
     @staticmethod
     def _not_a_game(logits: torch.Tensor) -> float:
@@ -188,7 +217,7 @@ class Evaluator:
         features, logits = self._embed(images)
         nearest = torch.cdist(features, self.real_features).argmin(dim=1)
         shares = torch.bincount(self.real_labels[nearest.cpu()], minlength=len(self.games)) / len(images)
-        precision, recall = precision_recall(self.real_features.cpu(), features.cpu())
+        precision, recall = precision_recall(self.real_features.cpu(), features.cpu(), k=MANIFOLD_K)
         frechet, kernel = self._distances(images)
         return Evaluation(
             frechet_distance=frechet, real_floor=self.real_floor, kernel_distance=kernel,

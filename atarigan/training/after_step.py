@@ -148,7 +148,8 @@ class AfterStep:
         self.run.log.evaluation(iteration, result)
         self.final.update(frechet_distance=result.frechet_distance, kernel_distance=result.kernel_distance)
         gan.evaluated(result.frechet_distance)
-        if self.best.update(result.frechet_distance, iteration):
+        numbers = {"kernel_distance": result.kernel_distance, "not_a_game": result.not_a_game}
+        if self.best.update(result.frechet_distance, iteration, numbers):
             self._save(iteration, best=True)
         self.final["best_frechet_distance"] = self.best.frechet_distance
         patience = self.run.config.train.early_stop

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from atarigan.evaluate.evaluation import METRIC_VERSION
@@ -26,9 +26,11 @@ class BestSoFar:
     iteration: int = 0
     since: int = 0  # evaluations since the best one
     version: int = METRIC_VERSION  # the quality metric's: a best of another version is not compared
+    last: dict[str, float] = field(default_factory=dict)  # the latest evaluation's numbers and iteration
 
-    def update(self, frechet_distance: float, iteration: int) -> bool:
-        """Count one evaluation; whether it is the new best."""
+    def update(self, frechet_distance: float, iteration: int, numbers: dict[str, float] | None = None) -> bool:
+        """Count one evaluation (``numbers``: all of it, kept as :attr:`last`); whether it is the new best."""
+        self.last = {**(numbers or {}), "frechet_distance": frechet_distance, "iteration": iteration}
         if frechet_distance < self.frechet_distance:
             self.frechet_distance, self.iteration, self.since = frechet_distance, iteration, 0
             return True

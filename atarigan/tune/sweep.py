@@ -32,31 +32,37 @@ def trial(params: Mapping[str, Any], base: Mapping[str, Any], runs: str) -> None
     import torch
     from ray import tune
 
-    from atarigan.model.checkpoint import list_checkpoints
+    from atarigan.model.checkpoint import list_checkpoints, load_checkpoint
     from atarigan.stop_signals import StopSignals
-    from atarigan.training.launch import train_here
-    from atarigan.training.run_dir import RunDirectory
-    from atarigan.training.run_plan import plan_run
+    from atarigan.training.run import train
 
     torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS", "0")) or torch.get_num_threads())
     run_dir = Path(runs) / tune.get_context().get_trial_name()
     values = {**base, **params, "logdir": str(run_dir)}
     if list_checkpoints(run_dir):  # the sweep was stopped and is going on again: so is this trial
+        state = load_checkpoint(run_dir, mmap=True)[1]
+        if state["trainer"]["iteration"] >= values["iterations"]:
+            # It had trained to its end when the sweep stopped, before Tune heard that it ended: report its
+            # last evaluation again (kept in the checkpoint), and end.
+            tune.report(_report(state.get("progress", {}).get("last") or {}))
+            return
         values = {"resume": str(run_dir), "iterations": values["iterations"]}
-    plan = plan_run(RunConfig.from_values(values), set(values))
 
     def report(iteration: int, result) -> None:
-        tune.report({METRIC: result.frechet_distance, "kernel_distance": result.kernel_distance,
-                     "not_a_game": result.not_a_game, "iteration": iteration})
+        tune.report(_report({"frechet_distance": result.frechet_distance, "kernel_distance": result.kernel_distance,
+                             "not_a_game": result.not_a_game, "iteration": iteration}))
 
-    directory = RunDirectory(plan.run_dir)
-    directory.claim()
-    try:
-        outcome = train_here(plan, StopSignals(escalate=False), on_evaluation=report)
-    finally:
-        directory.release()
-    if outcome.exit_status not in (0,):
-        raise RuntimeError(f"trial ended: {outcome.status} {outcome.detail}")
+    # Ray's worker owns the signals; the sweep's driver stops trials through Tune.
+    result = train(RunConfig.from_values(values), explicit=set(values), say=None, on_evaluation=report,
+                   stop=StopSignals(escalate=False))
+    if not result.ok:
+        raise RuntimeError(f"trial ended: {result.line}")
+
+
+def _report(numbers: Mapping[str, Any]) -> dict[str, Any]:
+    """What a trial reports to Tune: the quality numbers (``METRIC`` first) and the iteration."""
+    return {METRIC: numbers.get("frechet_distance", math.nan), "kernel_distance": numbers.get("kernel_distance", math.nan),
+            "not_a_game": numbers.get("not_a_game"), "iteration": numbers.get("iteration", 0)}
 
 
 @dataclass
@@ -108,10 +114,12 @@ def run_sweep(base: Mapping[str, Any], space: dict[str, Any], samples: int, expe
                                                          verbose=1))
         results = tuner.fit()
         finished = results.num_terminated + results.num_errors == len(results)
-        evaluated = [r for r in results if r.metrics_dataframe is not None and METRIC in r.metrics_dataframe]
+        evaluated = [r for r in results if r.metrics_dataframe is not None and METRIC in r.metrics_dataframe
+                     and r.metrics_dataframe[METRIC].notna().any()]
         if not evaluated:  # stopped (or failed) before any trial's first evaluation: nothing to rank yet
             return SweepResult(None, math.nan, None, finished)
-        best = results.get_best_result(metric=METRIC, mode="min", scope="all")
+        # Ranked here over the evaluated trials only: Tune's get_best_result fails on a trial without the metric.
+        best = min(evaluated, key=lambda r: float(r.metrics_dataframe[METRIC].min()))
         best_value = float(best.metrics_dataframe[METRIC].min())
         return SweepResult({k: best.config[k] for k in space or best.config}, best_value,
                            str(experiment / "runs" / _trial_name(best)), finished)

@@ -110,14 +110,15 @@ def test_sample_through_a_symlink_keeps_the_link(tiny_run, tmp_path, run_cli):
 @pytest.mark.parametrize("args, message", [
     (["evaluate", "--json", ""], "--json is empty"),
     (["evaluate", "--json", "{tmp}"], "is a directory"),
-    (["bench", "--json", "{tmp}/missing/x.json"], "does not exist"),
+    (["bench", "--json", "{tmp}/file/x.json"], "cannot make its directory"),
 ])
 def test_bad_output_paths_fail_in_one_line_at_once(tiny_run, tmp_path, run_cli, args, message):
     args = [a.replace("{tmp}", str(tmp_path)) for a in args]
+    (tmp_path / "file").write_text("a file, not a directory")
     if args[0] == "evaluate":
         args += ["--checkpoint", str(tiny_run)]
     result = run_cli(args, timeout=60)
     assert result.returncode == 2, result.stderr
     line = [text for text in result.stderr.splitlines() if "error" in text]
     assert len(line) == 1 and message in line[0] and "Traceback" not in result.stderr
-    assert list(tmp_path.iterdir()) == []
+    assert [p.name for p in tmp_path.iterdir()] == ["file"]

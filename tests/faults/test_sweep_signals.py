@@ -40,3 +40,42 @@ def test_ctrl_c_before_any_evaluation_is_one_line_and_exit_130(cli, tmp_path, as
     assert "atarigan tune: stopped before any trial was evaluated; run the same command again to go on" in first.output
     assert not (tmp_path / "sweep" / "best.json").exists()
     assert_clean(first.output)
+
+
+def _table(sweep, events) -> dict[float, list[float]]:
+    """Each trial's learning rate -> its evaluations' Fréchet distances, in order."""
+    import torch
+
+    table = {}
+    for run in sorted(sweep.glob("runs/trial_*")):
+        newest = sorted(run.glob("checkpoint_*.pt"), key=lambda p: int(p.stem.split("_")[1]))[-1]
+        lr = torch.load(newest, weights_only=True)["config"]["train"]["lr"]
+        table[lr] = [round(e.value, 4) for e in events(run).Scalars("eval/frechet_distance")]
+    return table
+
+
+def test_a_sweep_stopped_after_a_trial_finished_goes_on_to_the_same_table(cli, tmp_path, events, assert_clean):
+    """Stopped once a trial had trained to its end (before Tune heard it end): the same command finishes the sweep,
+    and every trial's evaluations are those of a sweep that was never stopped."""
+    def args(where):
+        return ["tune", "--search", "lr=grid:1e-4,4e-4", "--samples", "1", "--games", "Pong", "--batch-size", "8",
+                "--envs-per-game", "2", "--image-size", "16", "--generator-filters", "8", "--discriminator-filters", "8",
+                "--iterations", "16", "--eval-every", "8", "--eval-count", "128", "--precision", "fp32",
+                "--dir", str(where), "--name", "sweep"]
+
+    first = cli(*args(tmp_path / "stopped"))
+    first.wait_for(lambda: list((tmp_path / "stopped").glob("sweep/runs/trial_*/checkpoint_16.pt")),
+                   "a trial trained to its end")
+    first.send(signal.SIGINT)
+    assert first.finish() == 130, first.output
+    again = cli(*args(tmp_path / "stopped"))
+    assert again.finish() == 0, again.output
+    assert json.loads((tmp_path / "stopped" / "sweep" / "best.json").read_text())["finished"] is True
+    whole = cli(*args(tmp_path / "whole"))
+    assert whole.finish() == 0, whole.output
+    stopped, uninterrupted = _table(tmp_path / "stopped" / "sweep", events), _table(tmp_path / "whole" / "sweep", events)
+    assert set(stopped) == {1e-4, 4e-4} and stopped == uninterrupted
+    best = [json.loads((tmp_path / w / "sweep" / "best.json").read_text()) for w in ("stopped", "whole")]
+    assert best[0]["best_config"] == best[1]["best_config"]
+    assert best[0]["frechet_distance"] == best[1]["frechet_distance"]
+    assert_clean(first.output + again.output + whole.output)
