@@ -4,29 +4,12 @@
     python scripts/train_ignite.py --nproc-per-node 2 --backend nccl   # two GPUs on this machine
     torchrun --nproc-per-node 2 scripts/train_ignite.py --backend nccl # the same, started by torchrun
 
-Takes `atarigan train`'s flags (see `atarigan train --help`). Copy it and set the config in code instead:
-`atarigan.TrainConfig(games=("Pong",), iterations=2000)`.
+Takes `atarigan train`'s flags (see `atarigan train --help`).
 """
 
 import sys
 
-import atarigan
-
-
-def main(argv: list[str]) -> int:
-    try:
-        config = atarigan.config_from_args(argv).replace(trainer="ignite")
-        result = atarigan.train(config)
-    except atarigan.TrainingInterrupted as stopped:  # Ctrl-C: the run saved first
-        result = stopped.result
-    except (ValueError, TypeError) as bad:  # a bad flag or value, before anything started
-        print(f"error: {bad}", file=sys.stderr)
-        return 2
-    print(result.line)
-    if result.checkpoint is not None:
-        print(f"view with: {result.view}")
-    return result.exit_status
-
+from train_loop import main  # the same program (scripts/train_loop.py), driving an Ignite Engine instead
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    sys.exit(main(sys.argv[1:], trainer="ignite"))

@@ -12,9 +12,9 @@ import sys
 import atarigan
 
 
-def main(argv: list[str]) -> int:
+def main(argv: list[str], trainer: str = "loop") -> int:
     try:
-        config = atarigan.config_from_args(argv).replace(trainer="loop")
+        config = atarigan.config_from_args(argv).replace(trainer=trainer)
         result = atarigan.train(config)
     except atarigan.TrainingInterrupted as stopped:  # Ctrl-C: the run saved first
         result = stopped.result

@@ -69,7 +69,7 @@ def test_sample_and_evaluate_draw_from_the_moving_average_and_say_so(tiny, tmp_p
     assert main(["train", *tiny, "--iterations", "3", "--ema", "0.5", "--logdir", str(run)]) == 0
     capsys.readouterr()
     assert main(["sample", "--checkpoint", str(run), "--out", str(tmp_path / "g.png"), "--count", "8"]) == 0
-    assert "frames from iteration 3 (EMA weights)" in capsys.readouterr().out
+    assert "8 frames of Breakout AirRaid Pong from iteration 3 (EMA weights)" in capsys.readouterr().out
     assert main(["evaluate", "--checkpoint", str(run), "--count", "128", "--json", str(tmp_path / "n.json")]) == 0
     assert "(EMA weights)" in capsys.readouterr().out
     assert json.loads((tmp_path / "n.json").read_text())["ema"] is True
@@ -88,3 +88,17 @@ def test_a_run_without_a_moving_average_samples_its_generator_and_says_nothing_o
     from atarigan.model.checkpoint import load_checkpoint
 
     assert "generator_ema" not in load_checkpoint(run)[1]["gan"]
+
+
+def test_a_conditional_run_samples_one_game_and_an_unconditional_one_says_it_cannot(tiny, tmp_path, capsys, trained_run):
+    run = tmp_path / "conditional"
+    assert main(["train", *tiny, "--conditional", "--iterations", "2", "--logdir", str(run)]) == 0
+    capsys.readouterr()
+    out = tmp_path / "pong.png"
+    assert main(["sample", "--checkpoint", str(run), "--out", str(out), "--count", "8", "--game", "pong"]) == 0
+    assert "8 frames of Pong from iteration 2" in capsys.readouterr().out and out.is_file()
+    assert main(["sample", "--checkpoint", str(run), "--out", str(out), "--game", "Seaquest"]) == 2
+    assert "--game: game must be one of this run's games (Breakout, AirRaid, Pong), got Seaquest" in capsys.readouterr().err
+    assert main(["sample", "--checkpoint", str(trained_run), "--out", str(tmp_path / "x.png"), "--game", "Pong"]) == 2
+    assert "Pong cannot be drawn alone: this checkpoint's run was trained without --conditional" in capsys.readouterr().err
+    assert not (tmp_path / "x.png").exists()
