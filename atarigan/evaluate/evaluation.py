@@ -138,7 +138,13 @@ class Features(nn.Module):
 
     @torch.no_grad()
     def forward(self, frames: torch.Tensor) -> torch.Tensor:
-        return torch.cat([self.network.features(frames), self.sprites(frames)], dim=1)
+        return self.with_logits(frames)[0]
+
+    @torch.no_grad()
+    def with_logits(self, frames: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """The features, and the feature network's logits (its games and "not a game"), from one pass of it."""
+        features, logits = self.network.features_and_logits(frames)
+        return torch.cat([features, self.sprites(frames)], dim=1), logits
 
 
 class _UnitRange(nn.Module):
@@ -186,10 +192,8 @@ class Evaluator:
     @torch.no_grad()
     def _embed(self, images: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """Each frame's :class:`Features`, and the feature network's logits (its games and "not a game")."""
-        chunks = [c.to(self.device) for c in images.split(256)]
-        features = torch.cat([self.features(c) for c in chunks])
-        logits = torch.cat([self.network(c) for c in chunks])
-        return features, logits
+        features, logits = zip(*(self.features.with_logits(c.to(self.device)) for c in images.split(256)))
+        return torch.cat(features), torch.cat(logits)
 
     @staticmethod
     def _not_a_game(logits: torch.Tensor) -> float:

@@ -73,7 +73,12 @@ class FeatureNetwork(nn.Module):
         self.register_buffer("feature_std", torch.ones(FEATURES))
 
     def features(self, frames: torch.Tensor) -> torch.Tensor:
-        return (self.trunk(to_network_size(frames)) - self.feature_mean) / self.feature_std
+        return self.features_and_logits(frames)[0]
+
+    def features_and_logits(self, frames: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """:meth:`features` and ``forward``'s logits from one pass through the trunk."""
+        trunk = self.trunk(to_network_size(frames))
+        return (trunk - self.feature_mean) / self.feature_std, self.head(trunk)
 
     def forward(self, frames: torch.Tensor) -> torch.Tensor:
         return self.head(self.trunk(to_network_size(frames)))
