@@ -10,10 +10,8 @@ The names in ``__all__`` are the public API; everything else is internal. They a
 imported on first use, so ``atarigan``'s command line starts without loading torch.
 """
 
-from __future__ import annotations
-
-import importlib
-from typing import Any
+# No imports at the top: the console script imports this package first, and a Ctrl-C that lands while
+# it does is Python's traceback, not atarigan's one line (atarigan.console_script).
 
 #: Public name -> the module that defines it.
 _PUBLIC = {
@@ -44,7 +42,9 @@ _PUBLIC = {
 __all__ = sorted(_PUBLIC)
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> object:
+    import importlib
+
     if name not in _PUBLIC:
         raise AttributeError(f"module 'atarigan' has no attribute {name!r}")
     value = getattr(importlib.import_module(_PUBLIC[name]), name)

@@ -58,7 +58,7 @@ def main() -> None:
                                        env_kwargs={"frameskip": 1, "repeat_action_probability": sticky}), 4)
     ours_vec = make_vec_env(make_env(args.game, preset="dqn", repeat_action_probability=sticky), n_envs=1, seed=0)
     ours = make_env(args.game, preset="dqn", repeat_action_probability=sticky)()
-    native = make_vector_env(args.game, args.vector_envs, repeat_action_probability=sticky)
+    native = make_vector_env(args.game, args.vector_envs, preset="dqn", repeat_action_probability=sticky)
     native.reset(seed=0)
     native_actions = np.zeros(args.vector_envs, dtype=np.int64)
     rows = {

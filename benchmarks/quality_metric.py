@@ -30,7 +30,7 @@ def main() -> None:
         evaluator = Evaluator(games, ModelConfig(image_size=args.image_size), args.count, args.seed)
         print(f"\n{' '.join(evaluator.games)} at {args.image_size}x{args.image_size}, {args.count} frames "
               f"(floor FD {evaluator.real_floor:.3f}):")
-        print(f"| frames | FD | FD / floor | KD | precision | recall | not a game |")
+        print("| frames | FD | FD / floor | KD | precision | recall | not a game |")
         print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
         for name, frames in wrong_frame_sets(evaluator.games, args.count, args.seed, args.image_size).items():
             e = evaluator(frames)

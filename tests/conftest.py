@@ -29,6 +29,12 @@ def pytest_report_header(config) -> str:
     return "resolved: " + ", ".join(found)
 
 
+@pytest.fixture(autouse=True)
+def _sb3_logs_in_the_tests_directory(tmp_path, monkeypatch) -> None:
+    """Stable-Baselines3 makes a log folder per run, in the system's temp directory unless told: here, the test's."""
+    monkeypatch.setenv("SB3_LOGDIR", str(tmp_path / "sb3"))
+
+
 @pytest.fixture(scope="session")
 def repo_root() -> Path:
     return ROOT
@@ -39,6 +45,12 @@ def tiny() -> list[str]:
     """``atarigan train`` flags for runs that take seconds: real games, few emulators, small batches, fp32."""
     return ["--games", "Breakout", "AirRaid", "Pong", "--batch-size", "8", "--envs-per-game", "2",
             "--device", "cpu", "--precision", "fp32"]
+
+
+@pytest.fixture(scope="session")
+def small_nets() -> list[str]:
+    """Network flags for runs where the networks' size does not matter: thousands of steps take seconds."""
+    return ["--image-size", "16", "--generator-filters", "4", "--discriminator-filters", "4", "--latent-size", "8"]
 
 
 @pytest.fixture(scope="session")
@@ -141,3 +153,25 @@ def cli(repo_root):
     for process in started:
         if process.proc.poll() is None:
             process.kill()
+
+
+#: A two-trial sweep small enough for the suite: Pong, 16-pixel networks, two evaluations a trial.
+SWEEP_ARGS = ["tune", "--search", "lr=grid:1e-4,4e-4", "--samples", "1", "--games", "Pong", "--batch-size", "8",
+              "--envs-per-game", "2", "--image-size", "16", "--generator-filters", "8", "--discriminator-filters", "8",
+              "--iterations", "16", "--eval-every", "8", "--eval-count", "128", "--precision", "fp32"]
+
+
+@pytest.fixture(scope="session")
+def sweep_args() -> Callable[[Path], list[str]]:
+    """``atarigan tune`` arguments of the suite's sweep, kept in ``where``/sweep."""
+    return lambda where: [*SWEEP_ARGS, "--dir", str(where), "--name", "sweep"]
+
+
+@pytest.fixture(scope="session")
+def finished_sweep(tmp_path_factory, repo_root, sweep_args) -> tuple[Path, subprocess.CompletedProcess]:
+    """The suite's sweep run once to its end, never stopped (shared: a sweep costs a minute or more)."""
+    where = tmp_path_factory.mktemp("whole")
+    result = subprocess.run([sys.executable, "-m", "atarigan.cli", *sweep_args(where)], cwd=repo_root,
+                            env={**os.environ, **CLI_ENV}, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return where / "sweep", result

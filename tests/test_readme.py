@@ -48,6 +48,6 @@ def test_the_python_api_example_runs_as_pasted(repo_root, tmp_path, cli_env):
                             env=cli_env)
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
-    assert f"done 4 runs/mine/checkpoint_4.pt" in lines
+    assert "done 4 runs/mine/checkpoint_4.pt" in lines
     assert float(lines[-1]) > 0  # the Fréchet distance of four iterations' frames
     assert (tmp_path / "runs" / "mine" / "checkpoint_4.pt").is_file()

@@ -64,8 +64,10 @@ def test_sampling_benchmark_prints_every_row_with_its_ratio(run_script):
         "FrameSampler (2 envs/game, emulator resize, 2 frame threads)",
         "gymnasium AsyncVectorEnv (1 proc/env, 2/game)",
     }
-    assert rows["book iterate_batches (1 env/game)"][1] == "1.00"
     assert all(float(fps) > 0 for fps, _ in rows.values())
+    book = float(rows["book iterate_batches (1 env/game)"][0].replace(",", ""))
+    for fps, ratio in rows.values():  # each ratio is that row's rate over the book's, as printed
+        assert float(ratio) == pytest.approx(float(fps.replace(",", "")) / book, abs=0.006)
 
 
 def test_rl_preset_benchmark_prints_each_pipeline_with_its_bytes(run_script):

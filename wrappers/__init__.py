@@ -6,7 +6,7 @@ Torch-free on purpose: RL agents use these with their own libraries (Stable-Base
 from wrappers.atari_input import DEFAULT_INTERPOLATION, AtariInput, InputWrapper, atari_input_chain
 from wrappers.channels_first_observation import ChannelsFirstObservation
 from wrappers.frame_ops import INTERPOLATIONS
-from wrappers.games import game_name, known_games, register_ale, resolve_env_id, rom_id, screen_size
+from wrappers.games import game_name, known_games, quiet_ale, register_ale, resolve_env_id, rom_id, screen_size
 from wrappers.episodic_life import EpisodicLife
 from wrappers.fire_reset import FireReset
 from wrappers.make_env import make_env, make_vector_env
@@ -34,6 +34,7 @@ __all__ = [
     "known_games",
     "make_env",
     "make_vector_env",
+    "quiet_ale",
     "register_ale",
     "resolve_env_id",
     "rl_preprocessing",

@@ -9,6 +9,14 @@ import ale_py
 import gymnasium as gym
 
 
+def quiet_ale() -> None:
+    """Keep ALE's start-up banner (its Info messages) out of the output; its warnings and errors still show.
+
+    Process-wide, as ALE's logger is: call it before the first emulator starts.
+    """
+    ale_py.ALEInterface.setLoggerMode(ale_py.LoggerMode.Warning)
+
+
 def register_ale() -> None:
     """Register ALE's envs with gymnasium (gymnasium 1.x no longer does it by itself).
 

@@ -73,11 +73,7 @@ def make_env(
     env_id = resolve_env_id(game)
     rom_id(game)  # an env that is not an Atari game fails here, not in a worker later
     if preset is not None:
-        given = [name for name, value in (("size", size), ("value_range", value_range),
-                                          ("interpolation", interpolation), ("dtype", dtype)) if value is not None]
-        if given:
-            raise ValueError(f"make_env: preset {preset!r} sets the frames itself; {', '.join(given)} is for "
-                             "make_env without a preset")
+        _no_frame_settings(preset, size, value_range, interpolation, dtype, "make_env")
         from ale_py.env import AtariEnv
 
         rl, options = _preset_and_options(preset, options, AtariEnv.__init__, {"frameskip"})
@@ -99,18 +95,31 @@ def make_env(
                         "ALE's env (frameskip, repeat_action_probability, obs_type, ...)")
     if "repeat_action_probability" in options:
         check_action_repeat(options["repeat_action_probability"], "make_env")
-    size = check_size((64, 64) if size is None else size, "make_env")
-    value_range = check_value_range((0.0, 255.0) if value_range is None else value_range, "make_env")
-    interpolation = interpolation or DEFAULT_INTERPOLATION
-    check_interpolation(interpolation, "make_env")
-    dtype = check_dtype(np.float32 if dtype is None else dtype, value_range, "make_env")
+    # Checked here, not when the thunk runs in a worker later (AtariInput checks them again there).
+    frames = _frame_settings(size, value_range, interpolation, dtype, "make_env")
 
     def thunk() -> gym.Env:
         register_ale()
-        env = gym.make(env_id, **options)
-        return AtariInput(env, size=size, value_range=value_range, interpolation=interpolation, dtype=dtype)
+        return AtariInput(gym.make(env_id, **options), **frames)
 
     return thunk
+
+
+def _no_frame_settings(preset: str, size: Any, value_range: Any, interpolation: Any, dtype: Any, owner: str) -> None:
+    given = [name for name, value in (("size", size), ("value_range", value_range),
+                                      ("interpolation", interpolation), ("dtype", dtype)) if value is not None]
+    if given:
+        raise ValueError(f"{owner}: preset {preset!r} sets the frames itself; {', '.join(given)} is for "
+                         f"{owner} without a preset")
+
+
+def _frame_settings(size: Any, value_range: Any, interpolation: Any, dtype: Any, owner: str) -> dict[str, Any]:
+    """AtariInput's keywords, defaults filled in, each checked now in ``owner``'s name."""
+    value_range = check_value_range((0.0, 255.0) if value_range is None else value_range, owner)
+    interpolation = interpolation or DEFAULT_INTERPOLATION
+    check_interpolation(interpolation, owner)
+    return dict(size=check_size((64, 64) if size is None else size, owner), value_range=value_range,
+                interpolation=interpolation, dtype=check_dtype(np.float32 if dtype is None else dtype, value_range, owner))
 
 
 #: The most emulators one vector env may run: each holds its own console and frame buffers.
@@ -148,23 +157,75 @@ class _CheckedActions(gym.vector.VectorWrapper):
         self.env.close(**kwargs)
 
 
-def make_vector_env(game: str, num_envs: int, *, preset: str = "dqn", **options: Any) -> gym.vector.VectorEnv:
-    """ale-py's ``AtariVectorEnv`` (emulators stepped in C++ threads) with ``preset``'s input.
+#: What the user may change in ALE v5's dynamics, as with gym.make: its frame skip and sticky actions.
+_V5_DYNAMICS = dict(frameskip=4, repeat_action_probability=0.25)
 
-    Its observation space per env is the preset's, ``Box(0, 255, (4, 84, 84), uint8)``,
-    as from ``make_env(game, preset=...)`` in a gymnasium ``SyncVectorEnv``/``AsyncVectorEnv``;
-    ``options`` change the preset's settings, the rest go to ``AtariVectorEnv``. Sizes and
-    actions are checked here, in Python: ale-py crashes or hangs on bad ones.
+
+def v5_vector_options(height: int = 210, width: int = 160) -> dict[str, Any]:
+    """``AtariVectorEnv`` settings that give ``ALE/<Game>-v5``'s frames as ``gym.make`` builds it, at (height, width).
+
+    RGB screens one at a time, every 4th frame, sticky actions 0.25; no max-pooling, no-op
+    starts, fire reset or reward clipping (those are the RL preset's).
+
+    >>> v5_vector_options()["frameskip"], v5_vector_options(64, 64)["img_height"]
+    (4, 64)
+    """
+    return dict(img_height=height, img_width=width, grayscale=False, stack_num=1, maxpool=False, noop_max=0,
+                reward_clipping=False, use_fire_reset=False, **_V5_DYNAMICS)
+
+
+def make_vector_env(
+    game: str,
+    num_envs: int,
+    *,
+    preset: str | None = None,
+    size: int | tuple[int, int] | None = None,
+    value_range: tuple[float, float] | None = None,
+    interpolation: str | None = None,
+    dtype: type | None = None,
+    **options: Any,
+) -> gym.vector.VectorEnv:
+    """ale-py's ``AtariVectorEnv`` (emulators stepped in C++ threads) with the input of ``make_env``.
+
+    The same choices as :func:`make_env`: without a preset, :class:`AtariInput`'s frames
+    (``(3, 64, 64)`` float32 in ``value_range``, or ``dtype=np.uint8``) of ALE's v5 envs
+    (every 4th frame, sticky actions 0.25), the GAN's input; ``options`` go to
+    ``AtariVectorEnv``. ``preset="dqn"``: the preset's ``Box(0, 255, (4, 84, 84), uint8)``,
+    ``options`` change its settings. Sizes and actions are checked here, in Python: ale-py
+    crashes or hangs on bad ones.
 
     Example:
         >>> envs = make_vector_env("Pong", 2)
+        >>> envs.single_observation_space, envs.reset(seed=0)[0].shape
+        (Box(0.0, 255.0, (3, 64, 64), float32), (2, 3, 64, 64))
+        >>> envs.close()
+        >>> envs = make_vector_env("Pong", 2, preset="dqn")
         >>> envs.single_observation_space, envs.reset(seed=0)[0].shape
         (Box(0, 255, (4, 84, 84), uint8), (2, 4, 84, 84))
         >>> envs.close()
     """
     from ale_py.vector_env import AtariVectorEnv
 
+    from wrappers.vector import AtariVectorEnvInput
+
     if isinstance(num_envs, bool) or not isinstance(num_envs, (int, np.integer)) or not 1 <= num_envs <= MAX_VECTOR_ENVS:
         raise ValueError(f"make_vector_env: num_envs must be an integer from 1 to {MAX_VECTOR_ENVS}, got {num_envs!r}")
-    rl, options = _preset_and_options(preset, options, AtariVectorEnv.__init__, _VECTOR_SETS)
-    return _CheckedActions(AtariVectorEnv(rom_id(game), int(num_envs), **ale_vector_options(rl), **options))
+    if preset is not None:
+        _no_frame_settings(preset, size, value_range, interpolation, dtype, "make_vector_env")
+        rl, options = _preset_and_options(preset, options, AtariVectorEnv.__init__, _VECTOR_SETS)
+        return _CheckedActions(AtariVectorEnv(rom_id(game), int(num_envs), **ale_vector_options(rl), **options))
+    fixed = set(v5_vector_options()) - set(_V5_DYNAMICS)
+    unknown = sorted(set(options) - set(inspect.signature(AtariVectorEnv.__init__).parameters)
+                     - {"self", "game", "num_envs"} - fixed)
+    taken = sorted(set(options) & fixed)
+    if unknown or taken:
+        raise TypeError(f"make_vector_env got {'unknown' if unknown else 'fixed'} settings {', '.join(unknown or taken)}: "
+                        "without a preset, settings go to ale-py's AtariVectorEnv (frameskip, "
+                        "repeat_action_probability, ...), and the frames are set by size, value_range, interpolation "
+                        "and dtype")
+    if "repeat_action_probability" in options:
+        check_action_repeat(options["repeat_action_probability"], "make_vector_env")
+    frames = _frame_settings(size, value_range, interpolation, dtype, "make_vector_env")
+    envs = AtariVectorEnv(rom_id(game), int(num_envs), **{**v5_vector_options(), **options})
+    return _CheckedActions(AtariVectorEnvInput(envs, **frames))
+

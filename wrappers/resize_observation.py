@@ -29,8 +29,9 @@ class ResizeObservation(_GymResizeObservation):
         self, env: gym.Env, shape: tuple[int, int], interpolation: str = "area"
     ) -> None:
         flag = check_interpolation(interpolation, "ResizeObservation")
+        # Every argument recorded (gymnasium's own records only the shape), so the env's spec rebuilds it;
+        # first, as gymnasium's RecordConstructorArgs asks: the first record made is the one kept.
+        gym.utils.RecordConstructorArgs.__init__(self, shape=shape, interpolation=interpolation)
         super().__init__(env, shape)
-        # Record the extra argument so gym.make can recreate the env from its spec.
-        self._saved_kwargs["interpolation"] = interpolation
         self.interpolation = interpolation
         self.func = lambda obs: resize_frame(obs, self.shape, flag)

@@ -19,7 +19,8 @@ class VectorAtariInput(VectorizeTransformObservation):
     """:class:`AtariInput` applied to every sub-env of a ``SyncVectorEnv``/``AsyncVectorEnv``.
 
     Prefer wrapping each env inside the vector env (``make_env`` does); use this
-    when the vector env is given to you already built.
+    when the vector env is given to you already built. ``dtype=np.uint8`` keeps 0..255
+    bytes (for replay buffers), as :class:`AtariInput` does.
 
     Example:
         >>> import gymnasium as gym, ale_py
@@ -39,9 +40,10 @@ class VectorAtariInput(VectorizeTransformObservation):
         size: int | tuple[int, int] = (64, 64),
         value_range: tuple[float, float] = (0.0, 255.0),
         interpolation: str = DEFAULT_INTERPOLATION,
+        dtype: type = np.float32,
     ) -> None:
         super().__init__(
-            env, AtariInput, size=size, value_range=value_range, interpolation=interpolation
+            env, AtariInput, size=size, value_range=value_range, interpolation=interpolation, dtype=dtype
         )
 
 
@@ -74,7 +76,7 @@ class AtariVectorEnvInput(VectorizeTransformObservation):
 
     ``AtariVectorEnv`` returns ``(N, S, H, W, 3)`` (RGB) or ``(N, S, H, W)`` (grayscale)
     for ``S`` stacked frames. Each stack becomes one ``(S*C, H', W')`` float image,
-    frames in order, channels of a frame together.
+    frames in order, channels of a frame together (float32, or ``dtype=np.uint8``).
 
     Example:
         >>> from ale_py.vector_env import AtariVectorEnv
@@ -95,6 +97,7 @@ class AtariVectorEnvInput(VectorizeTransformObservation):
         size: int | tuple[int, int] = (64, 64),
         value_range: tuple[float, float] = (0.0, 255.0),
         interpolation: str = DEFAULT_INTERPOLATION,
+        dtype: type = np.float32,
     ) -> None:
         if not isinstance(env.unwrapped, AtariVectorEnv):
             raise TypeError(
@@ -107,4 +110,5 @@ class AtariVectorEnvInput(VectorizeTransformObservation):
             size=size,
             value_range=value_range,
             interpolation=interpolation,
+            dtype=dtype,
         )

@@ -20,12 +20,13 @@ from torch import nn
 from atarigan.config.seeds import derive_seed
 from atarigan.data.frames import BLACK_FRAME_MEAN
 from atarigan.model.networks import Discriminator, Generator
-from wrappers import AtariInput, register_ale, resolve_env_id
+from wrappers import AtariInput, quiet_ale, register_ale, resolve_env_id
 
 
 def make_book_envs(games: Sequence[str], size: int = 64) -> list[gym.Env]:
     """One ``AtariInput``-wrapped env per game, as the book builds them (bilinear resize)."""
     register_ale()
+    quiet_ale()
     return [
         AtariInput(gym.make(resolve_env_id(game)), size=size, interpolation="bilinear")
         for game in games

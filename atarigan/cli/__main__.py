@@ -1,5 +1,5 @@
 import sys
 
-from atarigan.cli.main import main
+from atarigan.console_script import run
 
-sys.exit(main())
+sys.exit(run())

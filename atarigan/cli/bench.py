@@ -59,11 +59,13 @@ def run(args: argparse.Namespace, stop: StopSignals) -> int:
 
     device = resolve_device(a.device)
     fast = a.fast if a.fast is not None else ("channels_last",) + (("cuda_graphs",) if device.type == "cuda" else ())
-    if "cuda_graphs" in fast and device.type != "cuda":
-        raise ConfigError("fast", f": cuda_graphs needs a CUDA device; the bench runs on {device}")
     # The book's maths throughout: these rows compare implementations; what a recipe costs is in the README's ablation.
     config = RunConfig.from_values({"games": a.games, "batch_size": a.batch_size, "envs_per_game": a.envs_per_game,
                                     "device": str(device), "recipe": "book", **{option: True for option in fast}})
+    try:
+        config.launch.check_device(device)
+    except ConfigError as exc:
+        raise ConfigError("fast", f": {exc}") from None
     out = None
     if a.json is not None:  # before a minute of benchmarking; its directory is made if need be
         try:

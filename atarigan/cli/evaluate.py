@@ -19,7 +19,8 @@ class EvaluateArgs(Checked):
                         check=one_of("last", "best"), metavar="last|best")
     count: int = option(1000, help="frames per set", check=integer(128, 100_000))
     seed: int = option(0, help="seed for noise and real frames", check=integer(0, 2**63 - 1))
-    device: str = option("cpu", help="auto, cpu, cuda or cuda:N", check=device_name, metavar="DEVICE")
+    device: str = option("auto", help="auto (a CUDA GPU if there is one, as train), cpu, cuda or cuda:N",
+                         check=device_name, metavar="DEVICE")
     json: str | None = option(None, help="also write the numbers here", metavar="PATH")
 
 
@@ -54,7 +55,7 @@ def run(args: argparse.Namespace, stop: StopSignals) -> int:
     iteration, ema = trained.iteration, trained.ema
     print(f"atarigan evaluate: {a.count} frames from iteration {iteration}{' (EMA weights)' if ema else ''} "
           f"against {a.count} real ones", flush=True)
-    evaluator = Evaluator(trained.games, trained.config.model, a.count, a.seed, device)
+    evaluator = Evaluator(trained.games, trained.config.model, a.count, a.seed, device, progress=True)
     result = evaluator(trained.generate(a.count, a.seed))
     for line in report_lines(result):
         print(line)

@@ -42,8 +42,18 @@ def atarigan_command(*args: str) -> str:
     return f"{python_command()} -m atarigan.cli {quoted}"
 
 
-def tensorboard_command(logdir: str | Path) -> str:
-    """``tensorboard --logdir <logdir>`` with the tensorboard installed beside this Python."""
+def tensorboard_command(run_dir: str | Path) -> str:
+    """The command that shows the run in TensorBoard under its own name, with the tensorboard beside this Python.
+
+    ``--logdir_spec NAME:DIR``: pointed at the run directory with ``--logdir`` TensorBoard names
+    the run "." (with the spec, "NAME/."); its parent would make TensorBoard walk whatever else
+    lies there (a home directory, /tmp). Where the name or path holds the spec's own separators
+    (``,`` ``:``), plain ``--logdir``.
+    """
     beside = Path(sys.executable).parent / "tensorboard"
     program = _as_typed(beside) if beside.exists() else f"{python_command()} -m tensorboard.main"
-    return f"{program} --logdir {_shown_path(Path(logdir))}"
+    run_dir = Path(run_dir)
+    shown = _shown_path(run_dir)
+    if any(mark in str(run_dir.absolute()) for mark in ",:"):
+        return f"{program} --logdir {shown}"
+    return f"{program} --logdir_spec {shlex.quote(run_dir.absolute().name)}:{shown}"

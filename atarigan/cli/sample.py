@@ -21,7 +21,8 @@ class SampleArgs(Checked):
     seed: int = option(0, help="noise seed", check=integer(0, 2**63 - 1))
     with_real: bool = option(False, help="put a grid of real frames of the same games beside it")
     game: str | None = option(None, help="draw this one game (a --conditional run's games only)", metavar="GAME")
-    device: str = option("cpu", help="auto, cpu, cuda or cuda:N", check=device_name, metavar="DEVICE")
+    device: str = option("auto", help="auto (a CUDA GPU if there is one, as train), cpu, cuda or cuda:N",
+                         check=device_name, metavar="DEVICE")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

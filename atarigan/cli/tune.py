@@ -19,9 +19,7 @@ from atarigan.config.option import Checked, ConfigError, option
 from atarigan.config.run_config import RunConfig
 from atarigan.atomic_file import check_output
 from atarigan.stop_signals import EXIT_INTERRUPTED, StopSignals
-
-#: Train flags a sweep sets itself, for every trial.
-SET_BY_THE_SWEEP = ("logdir", "resume", "trainer", "nproc_per_node", "backend")
+from atarigan.tune.search_space import SET_BY_THE_SWEEP
 
 
 @dataclass(frozen=True)
@@ -38,8 +36,10 @@ class TuneArgs(Checked):
                                  check=integer(1, 1024))
     grace: int | None = option(None, help="iterations every trial gets before ASHA may stop it (default: "
                                "--eval-every)", check=lambda v: None if v is None else integer(1, 10**9)(v))
-    address: str | None = option(None, help="join this Ray cluster (ray://HOST:10001 or auto) instead of starting "
-                                 "Ray here", metavar="ADDRESS")
+    address: str | None = option(None, help="join this Ray cluster (HOST:PORT as `ray start --head` printed it, "
+                                 "ray://HOST:10001, or auto) instead of starting Ray here; a token in "
+                                 "RAY_AUTH_TOKEN, RAY_AUTH_TOKEN_PATH or ~/.ray/auth_token is used; --dir must then "
+                                 "be storage every node sees", metavar="ADDRESS")
     json: str | None = option(None, help="also write the best config here (default: DIR/NAME/best.json)",
                               check=optional(path_text), metavar="PATH")
 
@@ -63,6 +63,12 @@ def run(args: argparse.Namespace, stop: StopSignals) -> int:
         check_output(a.json, "--json")
     if not config.train.eval_every:
         raise ConfigError("eval_every", ": a sweep compares trials by their quality number: give --eval-every N")
+    if a.address is not None:
+        from atarigan.tune.cluster import prepare_to_join
+
+        note = prepare_to_join(a.address)  # before Ray is imported below
+        if note:
+            print(f"note: {note}", flush=True)
     try:
         from atarigan.tune.search_space import search_space, trial_count
         from atarigan.tune.sweep import run_sweep, train_flags, write_best

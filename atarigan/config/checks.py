@@ -103,6 +103,18 @@ def some_of(*choices: str) -> Check:
     return check
 
 
+def thread_count(value: Any) -> str | None:
+    """``"auto"`` or a whole number of threads from 1 to 1024 (as text, as a flag gives it, or a number).
+
+    >>> thread_count("auto"), thread_count("4"), thread_count(2), thread_count("0")
+    (None, None, None, "must be auto or a number of threads from 1 to 1024, got '0'")
+    """
+    text = str(value) if _is_int(value) else value
+    if text == "auto" or (isinstance(text, str) and text.isdigit() and 1 <= int(text) <= 1024):
+        return None
+    return f"must be auto or a number of threads from 1 to 1024, got {value!r}"
+
+
 def path_text(value: Any) -> str | None:
     """A non-empty path (an unset shell variable expands to '', which would silently mean the default).
 

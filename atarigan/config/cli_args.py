@@ -36,7 +36,7 @@ def _help(field: dataclasses.Field) -> str:
     notes = []
     if field.default is not dataclasses.MISSING and field.default is not None and field.default is not False:
         notes.append(f"default: {_shown(field.default)}")
-    if opt.resume in (Resume.FIXED, Resume.MAY_CHANGE):
+    if opt.resume in (Resume.FIXED, Resume.MAY_CHANGE, Resume.RUN_DIRECTORY):
         notes.append(opt.resume.value)
     text = opt.help + (f" ({'; '.join(notes)})" if notes else "")
     return text.replace("%", "%%")

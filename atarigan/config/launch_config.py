@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from atarigan.config.checks import device_name, integer, one_of, optional, path_text
+import torch
+
+from atarigan.config.checks import device_name, integer, one_of, optional, path_text, thread_count
 from atarigan.config.option import Checked, ConfigError, Resume, option
 
 PRECISIONS = ("auto", "fp32", "bf16")
@@ -14,7 +16,7 @@ BACKENDS = ("gloo", "nccl")
 
 @dataclass(frozen=True)
 class LaunchConfig(Checked):
-    """Read from a checkpoint only where results depend on it (``precision``) and for ``logdir``; ``auto`` resolves anew."""
+    """Read from a checkpoint only where results depend on it (``precision``); ``auto`` resolves anew; ``logdir``: see its rule."""
 
     device: str = option("auto", help="auto (a CUDA GPU if there is one), cpu, cuda or cuda:N",
                          resume=Resume.LAUNCH, check=device_name, metavar="DEVICE")
@@ -24,6 +26,8 @@ class LaunchConfig(Checked):
     channels_last: bool = option(False, help="channels-last memory format (faster convolutions on GPUs)",
                                  resume=Resume.LAUNCH)
     compile: bool = option(False, help="torch.compile both networks (slow start; see README)", resume=Resume.LAUNCH)
+    threads: str | int = option("auto", help="torch's CPU threads: auto (the cores other processes leave free, checked "
+                          "again at every report) or N", resume=Resume.LAUNCH, check=thread_count, metavar="auto|N")
     cuda_graphs: bool = option(False, help="capture the GAN step as one CUDA graph (CUDA, one process)",
                                resume=Resume.LAUNCH)
     trainer: str = option("loop", help="loop: the plain PyTorch loop; ignite: an Ignite Engine",
@@ -33,7 +37,7 @@ class LaunchConfig(Checked):
     backend: str | None = option(None, help="torch.distributed backend (default: nccl on CUDA, gloo on CPU)",
                                  resume=Resume.LAUNCH, check=one_of(None, *BACKENDS), metavar="|".join(BACKENDS))
     logdir: str | None = option(None, help="run directory (default: runs/<date>_<time>_<games>_<trainer>)",
-                                resume=Resume.FIXED, check=optional(path_text), metavar="DIR")
+                                resume=Resume.RUN_DIRECTORY, check=optional(path_text), metavar="DIR")
     resume: str | None = option(None, help="checkpoint file or run directory to continue from",
                                 resume=Resume.LAUNCH, check=optional(path_text), metavar="PATH")
 
@@ -47,3 +51,8 @@ class LaunchConfig(Checked):
                     )
         if self.cuda_graphs and self.nproc_per_node > 1:
             raise ConfigError("cuda_graphs", "runs one process; it cannot be combined with nproc_per_node > 1")
+
+    def check_device(self, device: torch.device) -> None:
+        """What this launch asks of the device ``auto`` resolved to (known only after the config's own checks)."""
+        if self.cuda_graphs and device.type != "cuda":
+            raise ConfigError("cuda_graphs", f"needs a CUDA device; the run is on {device}")

@@ -22,6 +22,9 @@ class Resume(enum.Enum):
     FIXED = "fixed by the checkpoint"  # a different value would make it another run: an error
     MAY_CHANGE = "may change on resume"  # the checkpoint's value unless the flag is given again
     LAUNCH = "launch only"  # this launch's value (or its default); never read from a checkpoint
+    # Where the run lives: resumed, the checkpoint's own directory (--logdir may only repeat it); a
+    # branch of an older checkpoint goes to --logdir if given, else <run>_from_<N>.
+    RUN_DIRECTORY = "on resume: the checkpoint's directory, or a new one for a branch of an older checkpoint"
 
 
 @dataclasses.dataclass(frozen=True)

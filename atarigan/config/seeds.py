@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 # One spawn-key head per stream; never reuse or renumber one, or old runs resume with other streams.
-NETWORKS, NOISE, FIXED_NOISE, SAMPLER, DISPLAY, EVALUATION, AUGMENT = range(7)
+NETWORKS, NOISE, FIXED_NOISE, SAMPLER, DISPLAY, EVALUATION, AUGMENT, AVERAGE_STATISTICS = range(8)
 
 
 def derive_seed(seed: int, *key: int) -> int:
@@ -58,3 +58,7 @@ class RunSeeds:
     def evaluation(self) -> int:
         """Real frames and noise of ``--eval-every``'s quality numbers."""
         return derive_seed(self.seed, EVALUATION)
+
+    def average_statistics(self) -> int:
+        """The noise on which the generator's moving average measures its BatchNorm statistics."""
+        return derive_seed(self.seed, AVERAGE_STATISTICS)

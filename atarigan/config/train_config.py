@@ -73,8 +73,8 @@ class TrainConfig(Checked):
         "(default: the recipe's)", resume=Resume.FIXED, check=optional(some_of(*AUGMENTATIONS)), metavar="OP")
     conditional: bool | None = option(
         None, help="tell both networks each frame's game: conditional BatchNorm in the generator, a projection "
-        "discriminator; frames are then drawn per game (sample --game) and never blend two games (default: the "
-        "recipe's)", resume=Resume.FIXED)
+        "discriminator; frames are then drawn per game (sample --game), and a trained generator does not blend "
+        "two games (default: the recipe's)", resume=Resume.FIXED)
     lr_schedule: str = option("constant", help="each network's learning rate over the run, stepped every "
                               "iteration: constant (the book), warmup (linear, over --warmup-iterations), step "
                               "(times --lr-decay every --lr-step-every), cosine (to 0 at --iterations), plateau "

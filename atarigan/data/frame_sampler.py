@@ -29,7 +29,8 @@ from atarigan.config.seeds import derive_seed
 from atarigan.data.background import BackgroundIterator
 from atarigan.data.batch_plan import BatchPlan
 from atarigan.data.frames import frames_from_screens
-from wrappers import rom_id, screen_size
+from wrappers import quiet_ale, rom_id, screen_size
+from wrappers.make_env import v5_vector_options
 
 #: Where FrameSampler shrinks screens: see its ``resize`` argument.
 RESIZE_MODES = ("batched", "emulator")
@@ -133,17 +134,14 @@ class FrameSampler:
         self._frame_pool: ThreadPoolExecutor | None = None
         self._background: BackgroundIterator | None = None
         self._closed = False
+        quiet_ale()  # ALE's banner in every command's output says nothing the start-up line does not
         try:
             for game in games:
                 # Batched: the emulators return native screens, shrunk here a whole step at a time.
                 height, width = screen_size(game) if resize == "batched" else (size, size)
-                self._envs.append(AtariVectorEnv(
-                    rom_id(game), envs_per_game, num_threads=num_threads, img_height=height, img_width=width,
-                    grayscale=False, stack_num=1,
-                    # The frames a random agent sees in ALE/<Game>-v5, the book's envs' successor.
-                    frameskip=4, repeat_action_probability=0.25, maxpool=False, noop_max=0,
-                    use_fire_reset=False, reward_clipping=False,
-                ))
+                # The frames a random agent sees in ALE/<Game>-v5, the book's envs' successor.
+                self._envs.append(AtariVectorEnv(rom_id(game), envs_per_game, num_threads=num_threads,
+                                                 **v5_vector_options(height, width)))
             if frame_threads:
                 self._frame_pool = ThreadPoolExecutor(frame_threads, "FrameSampler-frames")
             if background:

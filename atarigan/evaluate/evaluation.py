@@ -27,6 +27,7 @@ from dataclasses import dataclass
 
 import torch
 from torch import nn
+from tqdm import tqdm
 from torchmetrics.image.fid import FrechetInceptionDistance
 from torchmetrics.image.kid import KernelInceptionDistance
 
@@ -42,7 +43,7 @@ from wrappers.games import game_name
 
 #: Fewer frames than this and the 128-d features' covariance is too poorly estimated to mean anything.
 MIN_COUNT = 128
-#: KID's random subsets (half the set each); seeded, so a score does not change between two calls.
+#: KID's random subsets (half the set each); seeded from the evaluator's seed, so a score does not change between two calls.
 KID_SUBSETS = 50
 #: Neighbours that set each point's ball in precision and recall: at a few hundred frames in 147 dimensions,
 #: k=3 left real frames covering only half of another real set.
@@ -100,24 +101,30 @@ def not_a_game_applies(games: Sequence[str], image_size: int) -> tuple[str, ...]
 REAL_ENVS_PER_GAME, REAL_BATCH, REAL_WARMUP_BATCHES, REAL_SPREAD = 8, 64, 24, 4
 
 
-def real_frames(games: Sequence[str], count: int, seed: int, image_size: int = 64) -> tuple[torch.Tensor, torch.Tensor]:
+def real_frames(games: Sequence[str], count: int, seed: int, image_size: int = 64,
+                progress: str | None = None) -> tuple[torch.Tensor, torch.Tensor]:
     """``count`` real random-agent frames in [-1, 1] (mixed games) and their game indices.
 
     Spread over play, as the frames a run trains on are: the first frames of each
     emulator's episode would otherwise fill a small set (and the real-vs-real floor
-    would swing with the seed).
+    would swing with the seed). ``progress``: a progress bar's label (none if None).
     """
     frames, labels = [], []
-    with FrameSampler(games, REAL_BATCH, envs_per_game=REAL_ENVS_PER_GAME, size=image_size, seed=seed) as sampler:
+    kept = -(-count // REAL_BATCH)
+    bar = tqdm(total=REAL_WARMUP_BATCHES + kept * REAL_SPREAD, desc=progress, unit="batch", leave=False,
+               disable=progress is None)
+    with bar, FrameSampler(games, REAL_BATCH, envs_per_game=REAL_ENVS_PER_GAME, size=image_size, seed=seed) as sampler:
         batches = iter(sampler)
         for _ in range(REAL_WARMUP_BATCHES):
             next(batches)
+            bar.update()
         while sum(map(len, frames)) < count:
             batch = next(batches)
             frames.append(batch.frames)
             labels.append(batch.games)
             for _ in range(REAL_SPREAD - 1):
                 next(batches)
+            bar.update(REAL_SPREAD)
     return frames_to_tanh_range(torch.cat(frames)[:count]), torch.cat(labels)[:count]
 
 
@@ -163,15 +170,17 @@ class Evaluator:
     """Samples two real sets once, at the model's image size; then scores any generator's frames against them."""
 
     def __init__(self, games: Sequence[str], model: ModelConfig = ModelConfig(), count: int = 1000, seed: int = 0,
-                 device: str | torch.device = "cpu") -> None:
+                 device: str | torch.device = "cpu", progress: bool = False) -> None:
         if isinstance(count, bool) or not isinstance(count, int) or count < MIN_COUNT:
             raise ValueError(f"count must be an integer of at least {MIN_COUNT}; got {count!r}")
         self.games = [game_name(g) for g in games]
         self.count = count
+        self.kid_seed = derive_seed(seed, 2)
         self.image_size = model.image_size
         self.device = torch.device(device)
         self.network, self.network_info = load_feature_network(self.device)
-        real, self.real_labels = real_frames(games, count, derive_seed(seed, 0), model.image_size)
+        real, self.real_labels = real_frames(games, count, derive_seed(seed, 0), model.image_size,
+                                             "real frames" if progress else None)
         self.features = Features(self.network, SpriteLayer(real, self.real_labels, len(self.games))).to(self.device)
         unit = _UnitRange(self.features)
         self.fid = FrechetInceptionDistance(feature=unit, normalize=True, reset_real_features=False).to(self.device)
@@ -186,7 +195,8 @@ class Evaluator:
         self.notes = not_a_game_applies(self.games, model.image_size)
         self.real_not_a_game = None if self.notes else self._not_a_game(real_logits)
         # The floor: a second, independent real set scored as if it were generated.
-        other, _ = real_frames(games, count, derive_seed(seed, 1), model.image_size)
+        other, _ = real_frames(games, count, derive_seed(seed, 1), model.image_size,
+                               "real frames for the floor" if progress else None)
         self.real_floor, self.kernel_floor = self._distances(other)
 
     @torch.no_grad()
@@ -205,7 +215,7 @@ class Evaluator:
             for chunk in images.split(256):
                 metric.update(tanh_range_to_unit(chunk.to(self.device)), real=False)
         with torch.random.fork_rng(devices=[]):
-            torch.manual_seed(0)  # KID's subsets
+            torch.manual_seed(self.kid_seed)  # KID's subsets
             kernel = float(self.kid.compute()[0])
         return float(self.fid.compute()), kernel
 

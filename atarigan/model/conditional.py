@@ -7,9 +7,10 @@
   with D's last features, added to D's logit (Miyato & Koyama's projection
   discriminator): D judges "a real frame *of this game*".
 
-Written here because torch has neither layer. With them the generator draws one game
-per frame by construction (no two games melted together) and ``sample --game`` asks
-for one.
+Written here because torch has neither layer. With them the generator is asked for one
+game per frame (``sample --game``), and the discriminator penalises a frame that is not of the
+game asked for; a generator that has learnt to follow its label draws no two games melted
+together (one that has not yet, early in training, still can).
 """
 
 from __future__ import annotations

@@ -34,12 +34,11 @@ class Gan:
 
     def __init__(self, config: RunConfig, device: torch.device, rank: int = 0, start: int = 0) -> None:
         launch, train = config.launch, config.train
-        if launch.cuda_graphs and device.type != "cuda":
-            raise ValueError(f"cuda_graphs needs a CUDA device; the run is on {device}")
+        launch.check_device(device)
         self.config = config
         self.device = device
         self.autocast_dtype = autocast_dtype(resolve_precision(launch.precision, device))
-        seeds = RunSeeds(train.seed)
+        self.seeds = seeds = RunSeeds(train.seed)
         torch.manual_seed(seeds.networks())
         self.generator = Generator(config.model).to(device)
         self.discriminator = Discriminator(config.model).to(device)
@@ -58,7 +57,7 @@ class Gan:
         self.schedulers = {"sched_g": make_scheduler(self.opt_g, train), "sched_d": make_scheduler(self.opt_d, train)}
         self.options = StepOptions(train.loss, train.r1_gamma, train.augment)
         self.iteration = start  # R1 comes every R1_EVERY iterations, counted over the whole run
-        self.ema = GeneratorAverage(self.generator, train.ema) if train.ema else None
+        self.ema = GeneratorAverage(self.generator, train.ema, seeds.average_statistics()) if train.ema else None
         self.noise_rng = torch.Generator(device=device).manual_seed(seeds.noise(rank, start if rank else 0))
         self.augment_rng = torch.Generator(device=device).manual_seed(seeds.augment(rank, start if rank else 0))
         fixed_rng = torch.Generator(device=device).manual_seed(seeds.fixed_noise())

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import torch
+from tqdm import tqdm
 
 from atarigan.evaluate.evaluation import Evaluation
 from atarigan.model.checkpoint import checkpoint_state
@@ -21,7 +22,7 @@ from atarigan.training.best_so_far import BestSoFar
 from atarigan.training.checkpoint_writer import SaveFailed
 from atarigan.training.monitoring import norms
 from atarigan.training.outcome import Outcome, TrainingDiverged
-from atarigan.training.rank_agreement import Agree, any_rank
+from atarigan.training.rank_agreement import Agree, any_rank, from_rank_zero
 from atarigan.training.report_window import ReportWindow
 from atarigan.training.run_log import EventsFailed
 from atarigan.training.training_run import TrainingRun
@@ -119,9 +120,14 @@ class AfterStep:
         self._check_finite()
         values = self.window.report(self.run.config.train.batch_size * self.run.world_size)
         self.final.update(values)
+        threads = self.run.threads
+        if threads is not None and threads.check() is not None and self.run.rank == 0:
+            tqdm.write(f"atarigan train: at iteration {iteration}, {threads.describe()}")
         if self.run.log is not None:
             gan = self.run.gan
             self.run.log.scalars(iteration, values)
+            if threads is not None:
+                self.run.log.by_tag(iteration, {"speed/threads": threads.threads})
             self.run.log.by_tag(iteration, {f"lr/{net}": lr for net, lr in gan.learning_rates().items()})
             self.run.log.by_tag(iteration, norms({"generator": gan.generator, "discriminator": gan.discriminator},
                                                  self.run.config.train.layer_norms))
@@ -139,15 +145,19 @@ class AfterStep:
             self.run.log.histograms(iteration, {"generator": gan.generator, "discriminator": gan.discriminator})
 
     def _evaluate(self, iteration: int) -> Evaluation | None:
-        """Score the generator (rank 0); the plateau schedule, best.pt and early stop follow the score."""
-        if self.run.evaluator is None:
-            return None
+        """Score the generator (rank 0); every rank's plateau schedule, and rank 0's best.pt and early stop, follow it."""
         gan, evaluator = self.run.gan, self.run.evaluator
-        rng = torch.Generator(device=gan.device).manual_seed(self.run.seeds.evaluation())
-        result = evaluator(gan.generate(gan.noise(evaluator.count, rng)))
+        result = None
+        if evaluator is not None:
+            rng = torch.Generator(device=gan.device).manual_seed(self.run.seeds.evaluation())
+            result = evaluator(gan.generate(gan.noise(evaluator.count, rng)))
+        frechet = from_rank_zero(self.agree, None if result is None else result.frechet_distance)
+        if frechet is not None:
+            gan.evaluated(frechet)
+        if result is None:
+            return None
         self.run.log.evaluation(iteration, result)
         self.final.update(frechet_distance=result.frechet_distance, kernel_distance=result.kernel_distance)
-        gan.evaluated(result.frechet_distance)
         numbers = {"kernel_distance": result.kernel_distance, "not_a_game": result.not_a_game}
         if self.best.update(result.frechet_distance, iteration, numbers):
             self._save(iteration, best=True)

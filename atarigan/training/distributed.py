@@ -6,14 +6,17 @@ torchrun. Starting them here, not in ``idist.Parallel(nproc_per_node=...)``,
 lets this launcher own their signals: they start with SIGINT and SIGTERM
 blocked, take them once their handler is in place, and a Ctrl-C or SIGTERM sent
 to this process alone reaches every one of them. Rank 0's :class:`Outcome` comes
-back through a queue, never as an exception's text.
+back through a pipe, never as an exception's text; a rank that dies (killed, or an
+error of its own) ends the run with one line naming it.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
 import socket
+import threading
 from collections.abc import Callable
 
 import ignite.distributed as idist
@@ -55,37 +58,45 @@ def as_rank(plan: RunPlan, stop: StopSignals, train_here: Callable[..., Outcome]
     outcomes: list[Outcome] = []
 
     def rank_main(local_rank: int) -> None:
-        nproc = idist.get_nproc_per_node()
-        # Share this machine's cores between the processes instead of each taking them all.
-        torch.set_num_threads(max(1, (os.cpu_count() or 1) // nproc))
+        # Each rank's CPU threads: its share of this machine's cores (TrainingRun's ThreadGovernor).
         device = idist.device() if plan.config.launch.device != "cpu" and torch.cuda.is_available() else None
         outcomes.append(train_here(plan, stop, rank=idist.get_rank(), world_size=idist.get_world_size(),
                                    device=device, agree=idist.all_reduce))
 
+    # ignite's INFO lines on joining and leaving the group (and wrapping for DDP) add nothing the start-up line
+    # does not say; its warnings still show.
+    for name in ("ignite.distributed.launcher.Parallel", "ignite.distributed.auto.auto_model"):
+        logging.getLogger(name).setLevel(logging.WARNING)
     with idist.Parallel(backend=plan.config.launch.backend) as parallel:
         parallel.run(rank_main)
     return outcomes[0]
 
 
-def _spawned_rank(local_rank: int, plan: RunPlan, port: int, outcomes, train_here: Callable[..., Outcome]) -> None:
+def _spawned_rank(local_rank: int, plan: RunPlan, port: int, outcome_pipe, train_here: Callable[..., Outcome]) -> None:
     nproc = plan.config.launch.nproc_per_node
     os.environ.update(RANK=str(local_rank), LOCAL_RANK=str(local_rank), WORLD_SIZE=str(nproc),
                       LOCAL_WORLD_SIZE=str(nproc), MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port))
+    # tqdm's default lock is a multiprocessing semaphore registered with the launcher's resource tracker: a rank
+    # killed outright would leave it behind ("leaked semaphore" at exit). A rank's bars are its own: a thread lock.
+    from tqdm import tqdm
+
+    tqdm.set_lock(threading.RLock())
     # The launcher decides when to stop hard: a rank only ever stops at a step boundary.
     with StopSignals(escalate=False) as stop:
         signal.pthread_sigmask(signal.SIG_UNBLOCK, HANDLED)  # blocked since start-up; pending ones arrive now
         outcome = as_rank(plan, stop, train_here)
     if local_rank == 0:
-        outcomes.put(outcome)
+        outcome_pipe.send(outcome)
 
 
 def spawn_ranks(plan: RunPlan, stop: StopSignals, train_here: Callable[..., Outcome]) -> Outcome:
     """Run ``plan`` in ``nproc_per_node`` new processes; pass stop signals on; return rank 0's outcome."""
-    outcomes = mp.get_context("spawn").SimpleQueue()
+    # A pipe, not a queue: only rank 0 writes, and a pipe holds no semaphore for a killed rank to leave behind.
+    outcomes, outcome_pipe = mp.get_context("spawn").Pipe(duplex=False)
     port = master_port()
     previous = signal.pthread_sigmask(signal.SIG_BLOCK, HANDLED)
     try:
-        context = mp.start_processes(_spawned_rank, args=(plan, port, outcomes, train_here),
+        context = mp.start_processes(_spawned_rank, args=(plan, port, outcome_pipe, train_here),
                                      nprocs=plan.config.launch.nproc_per_node, join=False, start_method="spawn")
     finally:
         signal.pthread_sigmask(signal.SIG_SETMASK, previous)
@@ -104,8 +115,32 @@ def spawn_ranks(plan: RunPlan, stop: StopSignals, train_here: Callable[..., Outc
     # A signal that came while they started is theirs too.
     if stop.requested:
         send()()
-    while not context.join():
-        pass
-    if outcomes.empty():
+    try:
+        while not context.join(grace_period=RANK_GRACE_SECONDS):
+            pass
+    except (mp.ProcessExitedException, mp.ProcessRaisedException) as exc:
+        return _lost_rank(plan, exc)
+    if not outcomes.poll():
         raise RuntimeError("rank 0 ended without saying how")
-    return outcomes.get()
+    return outcomes.recv()
+
+
+#: Seconds the other ranks get to end by themselves once one has died (their next collective fails), before
+#: they are terminated.
+RANK_GRACE_SECONDS = 10
+
+
+def _lost_rank(plan: RunPlan, exc: Exception) -> Outcome:
+    """A rank that died (killed, or an error of its own): the others cannot go on without it. One line, the
+    checkpoints as they were (each was written whole, so the newest is good)."""
+    from atarigan.model.checkpoint import list_checkpoints
+
+    who = f"process {exc.error_index} of {plan.config.launch.nproc_per_node}"
+    if isinstance(exc, mp.ProcessExitedException):
+        how = f"was killed by {exc.signal_name}" if exc.signal_name else f"exited with status {exc.exit_code}"
+    else:  # its traceback's last line: the error itself
+        how = "failed: " + next((line for line in reversed(str(exc).splitlines()) if line.strip()), "an error")
+    newest = list_checkpoints(plan.run_dir)[-1:] if plan.run_dir.is_dir() else []
+    kept = f"kept {newest[0]}" if newest else "no checkpoint was written"
+    return Outcome("failed", plan.start_iteration, None, newest[0] if newest else None,
+                   f"{who} {how} and the run cannot go on without it; {kept}")

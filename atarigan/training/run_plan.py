@@ -62,7 +62,7 @@ def _resumed_config(saved: RunConfig, given: RunConfig, explicit: Collection[str
             old, new = getattr(getattr(saved, part), name), getattr(getattr(given, part), name)
             if rule is Resume.LAUNCH or (rule is Resume.MAY_CHANGE and name in explicit):
                 changes[name] = new
-            elif rule is Resume.FIXED and name in explicit and name != "logdir" and new != old:
+            elif rule is Resume.FIXED and name in explicit and new != old:
                 raise ValueError(
                     f"{flag_of(name)} {_describe(new)} differs from the checkpoint's {_describe(old)}; "
                     "it cannot change on resume (leave it out, or start a new run)"
@@ -131,8 +131,7 @@ def plan_run(given: RunConfig, explicit: Collection[str] = ()) -> RunPlan:
     if precision == "bf16" and device.type == "cpu" and not cpu_has_fast_bf16():
         notes.append("bf16 on a CPU without native bf16 (AMX or AVX-512 BF16) is many times slower than fp32 "
                      "(pass --precision fp32)")
-    if config.launch.cuda_graphs and device.type != "cuda":
-        raise ValueError(f"cuda_graphs needs a CUDA device; the run is on {device}")
+    config.launch.check_device(device)
     backend = config.launch.backend
     if backend is None and config.launch.nproc_per_node > 1:
         backend = "nccl" if device.type == "cuda" else "gloo"

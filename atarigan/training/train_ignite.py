@@ -7,6 +7,9 @@ processes it runs through ``ignite.distributed`` (:mod:`atarigan.training.distri
 
 from __future__ import annotations
 
+import logging
+import warnings
+
 import ignite.distributed as idist
 import torch
 from ignite.handlers import ProgressBar
@@ -31,8 +34,12 @@ def distribute(run: TrainingRun) -> None:
     if idist.get_world_size() == 1:
         return  # auto_model would wrap a single process with DataParallel on a multi-GPU host
     gan = run.gan
-    gan.train_through(idist.auto_model(gan.generator, sync_bn=False, broadcast_buffers=False),
-                      idist.auto_model(gan.discriminator, sync_bn=False, broadcast_buffers=False))
+    with warnings.catch_warnings():
+        # Newer torch deprecates broadcast_buffers for forward_sync_buffers, which still syncs the buffers once at
+        # the start: not what rank-local statistics want (see above); the warning says to keep it meanwhile.
+        warnings.filterwarnings("ignore", message=".*broadcast_buffers.* is deprecated", category=FutureWarning)
+        gan.train_through(idist.auto_model(gan.generator, sync_bn=False, broadcast_buffers=False),
+                          idist.auto_model(gan.discriminator, sync_bn=False, broadcast_buffers=False))
 
 
 def train_ignite(run: TrainingRun, after: AfterStep) -> str | None:
@@ -48,6 +55,8 @@ def train_ignite(run: TrainingRun, after: AfterStep) -> str | None:
         return run.gan.step(engine.state.real, games)
 
     trainer = Engine(step)
+    # How a run ends (a NaN, a lost process, a full disk) is said once, by the run; not also by the Engine's log.
+    trainer.logger.setLevel(logging.CRITICAL)
     if run.start_iteration:
         Checkpoint.load_objects({"trainer": trainer}, {"trainer": {
             "iteration": run.start_iteration, "epoch_length": 1, "max_epochs": run.config.train.iterations}})

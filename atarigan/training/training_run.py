@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -14,6 +15,7 @@ from atarigan.data.normalize import frames_to_tanh_range
 from atarigan.evaluate.evaluation import Evaluator
 from atarigan.model.gan import Gan
 from atarigan.stop_signals import Interrupted, StopSignals
+from atarigan.training.cpu_threads import ThreadGovernor
 from atarigan.model.checkpoint import load_checkpoint, restore_state
 from atarigan.training.checkpoint_writer import CheckpointWriter
 from atarigan.training.rank_agreement import Agree, any_rank
@@ -40,6 +42,7 @@ class TrainingRun:
     log: RunLog | None = None  # rank 0 only
     checkpoints: CheckpointWriter | None = None  # rank 0 only
     evaluator: Evaluator | None = None  # rank 0 with eval_every only
+    threads: ThreadGovernor | None = None  # torch's CPU threads, following the machine's load (--threads)
 
     @classmethod
     def start(cls, plan: RunPlan, stop: StopSignals, *, say: Callable[[str], None] = tqdm.write, rank: int = 0,
@@ -56,11 +59,14 @@ class TrainingRun:
 
         config, say = plan.config, say if rank == 0 else (lambda _: None)
         device = device or torch.device(config.launch.device)
+        # Each process of the run takes its share of the cores; a GPU run's CPU threads only feed the GPU.
+        local_processes = int(os.environ.get("LOCAL_WORLD_SIZE", world_size))
+        ceiling = CUDA_HOST_THREADS if device.type == "cuda" else max(1, (os.cpu_count() or 1) // local_processes)
+        threads = ThreadGovernor(config.launch.threads, ceiling)  # it measures the load from here on
         if device.type == "cuda":
             torch.backends.cudnn.benchmark = True  # batch shapes never change, so the search pays once
-            torch.set_num_threads(min(torch.get_num_threads(), CUDA_HOST_THREADS))
-        seeds = RunSeeds(config.train.seed)
         gan = Gan(config, device, rank, plan.start_iteration)
+        seeds = gan.seeds
         progress = None
         if plan.resume_from is not None:
             state = load_checkpoint(plan.resume_from)[1]
@@ -89,7 +95,10 @@ class TrainingRun:
         except BaseException:
             sampler.close()
             raise
-        run = cls(plan, device, gan, sampler, batches, seeds, rank, world_size, progress, evaluator=evaluator)
+        run = cls(plan, device, gan, sampler, batches, seeds, rank, world_size, progress, evaluator=evaluator,
+                  threads=threads)
+        threads.check()  # the load over the start-up (the run's own work left out) sets the first count
+        say(threads.describe())
         if rank == 0:
             run.log = RunLog(plan.run_dir, plan.start_iteration, config)
             run.checkpoints = CheckpointWriter(plan.run_dir, plan.run_id)

@@ -21,8 +21,10 @@ from atarigan.config.run_config import RunConfig
 
 #: Distribution -> how many numbers it takes (None: any number of values). grid: every value, in every sample.
 KINDS = {"choice": None, "grid": None, "uniform": 2, "loguniform": 2, "randint": 2}
-#: Fields a trial cannot vary: where it writes, what it resumes, how it is launched.
-FIXED_BY_THE_SWEEP = ("logdir", "resume", "trainer", "nproc_per_node", "backend", "device")
+#: Train flags the sweep sets itself for every trial (where it writes, what it resumes, how it is launched).
+SET_BY_THE_SWEEP = ("logdir", "resume", "trainer", "nproc_per_node", "backend")
+#: Fields a trial cannot vary: those, and the device every trial shares (given once, as a train flag).
+FIXED_BY_THE_SWEEP = (*SET_BY_THE_SWEEP, "device")
 
 
 def _field_type(name: str) -> Any:

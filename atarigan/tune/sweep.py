@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,21 +21,50 @@ from atarigan.config.run_config import RunConfig
 METRIC = "frechet_distance"
 
 
-def trial(params: Mapping[str, Any], base: Mapping[str, Any], runs: str) -> None:
+#: The file by which a trial knows it sees the sweep's own directory (on a cluster: shared storage).
+MARKER = ".atarigan-sweep"
+
+
+def sweep_marker(runs: Path) -> str:
+    """The sweep's mark in ``runs`` (made on the first start, kept after): what each trial must find there."""
+    import uuid
+
+    from atarigan.atomic_file import atomic_write
+
+    runs.mkdir(parents=True, exist_ok=True)
+    path = runs / MARKER
+    if not path.is_file():
+        mark = uuid.uuid4().hex
+        atomic_write(path, lambda f: f.write(mark.encode()))
+    return path.read_text().strip()
+
+
+def check_sees_the_sweep(runs: Path, marker: str) -> None:
+    """Refuse to train where the run directory would be lost: a node that does not see the sweep's directory."""
+    path = runs / MARKER
+    if not path.is_file() or path.read_text().strip() != marker:
+        import socket
+
+        raise RuntimeError(f"node {socket.gethostname()} does not see the sweep's directory {runs}: on a Ray "
+                           "cluster give --dir on storage every node mounts at the same path (NFS, a shared disk)")
+
+
+def trial(params: Mapping[str, Any], base: Mapping[str, Any], runs: str, marker: str | None = None) -> None:
     """One trial, run by Ray in a worker: train with ``base`` + ``params`` in ``runs/<trial>``, report every evaluation.
 
     The run goes straight into the sweep's directory, not Ray's per-session staging
     directory (``get_trial_dir()``): a trial restored in a later session then finds its
-    checkpoints, and nothing is copied over them.
+    checkpoints, and nothing is copied over them. A trial on a node that does not see that
+    directory (``marker`` not found there) fails at once rather than train into a local one.
     """
-    import torch
     from ray import tune
 
     from atarigan.model.checkpoint import list_checkpoints, load_checkpoint
     from atarigan.stop_signals import StopSignals
     from atarigan.training.run import train
 
-    torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS", "0")) or torch.get_num_threads())
+    if marker is not None:
+        check_sees_the_sweep(Path(runs), marker)
     run_dir = Path(runs) / tune.get_context().get_trial_name()
     values = {**base, **params, "logdir": str(run_dir)}
     if list_checkpoints(run_dir):  # the sweep was stopped and is going on again: so is this trial
@@ -88,17 +116,25 @@ def train_flags(values: Mapping[str, Any]) -> list[str]:
 
 def run_sweep(base: Mapping[str, Any], space: dict[str, Any], samples: int, experiment: Path,
               cpus_per_trial: int, grace: int, address: str | None) -> SweepResult:
-    """Run (or, if ``experiment`` holds one, go on with) the sweep; the best trial by its best evaluation."""
+    """Run (or, if ``experiment`` holds one, go on with) the sweep; the best trial by its best evaluation.
+
+    With ``address`` the sweep joins that Ray cluster (:mod:`atarigan.tune.cluster`, prepared
+    before Ray was imported); its trials, wherever Ray places them, write under ``experiment``,
+    which every node must see.
+    """
     import ray
     from ray import tune
     from ray.tune.schedulers import ASHAScheduler
 
-    ray.init(address=address, include_dashboard=False, log_to_driver=False, configure_logging=False,
-             **({} if address else {"num_cpus": os.cpu_count()}))
+    from atarigan.tune.cluster import start_ray
+
+    start_ray(address)
     try:
         experiment = experiment.absolute()
+        marker = sweep_marker(experiment / "runs")
         trainable = tune.with_resources(
-            tune.with_parameters(trial, base=dict(base), runs=str(experiment / "runs")), {"cpu": cpus_per_trial})
+            tune.with_parameters(trial, base=dict(base), runs=str(experiment / "runs"), marker=marker),
+            {"cpu": cpus_per_trial})
         if tune.Tuner.can_restore(str(experiment)):
             tuner = tune.Tuner.restore(str(experiment), trainable, resume_unfinished=True, resume_errored=True)
         else:

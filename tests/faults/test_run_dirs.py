@@ -73,6 +73,7 @@ def test_the_printed_resume_and_tensorboard_commands_work_as_printed(tmp_path, t
     console_script = Path(sys.executable).parent / "atarigan"
     env = {**os.environ, "PATH": "/usr/bin:/bin"}
     run = repo_root / "runs" / f"printed-command-test-{os.getpid()}"
+    made_runs = not run.parent.exists()  # the suite leaves the repository as it found it
     try:
         process = subprocess.Popen(
             [str(console_script), "train", *tiny, "--iterations", "12", "--checkpoint-every", "2",
@@ -96,16 +97,18 @@ def test_the_printed_resume_and_tensorboard_commands_work_as_printed(tmp_path, t
                                   cwd=repo_root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
             deadline, tags = time.monotonic() + 120, {}
-            while time.monotonic() < deadline and "loss/generator" not in tags.get(".", []):
+            while time.monotonic() < deadline and "loss/generator" not in tags.get(f"{run.name}/.", []):
                 try:
                     with urllib.request.urlopen(f"http://127.0.0.1:{port}/data/plugin/scalars/tags", timeout=5) as r:
                         tags = json.loads(r.read())
                 except OSError:
                     time.sleep(1)
-            assert "loss/generator" in tags.get(".", []), tags
+            assert "loss/generator" in tags.get(f"{run.name}/.", []), tags  # listed under the run's own name
         finally:
             server.terminate()
             server.wait(timeout=30)
         assert_clean(output + resumed.stdout + resumed.stderr)
     finally:
         subprocess.run(["rm", "-rf", str(run)])
+        if made_runs and not any(run.parent.iterdir()):
+            run.parent.rmdir()

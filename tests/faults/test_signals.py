@@ -128,3 +128,55 @@ def test_sample_and_evaluate_stop_where_they_are_and_write_nothing(cli, tmp_path
     assert f"atarigan {command}: interrupted (SIGINT): nothing was written" in process.output
     assert list(out.iterdir()) == []
     assert_clean(process.output)
+
+
+@pytest.mark.parametrize("delay", [0.0, 0.02, 0.1, 0.3])
+def test_a_ctrl_c_while_the_command_is_still_importing_is_never_a_traceback(tmp_path, repo_root, cli_env, tiny, delay,
+                                                                             assert_clean):
+    """Ctrl-C in the first moments of the command, before it has taken the signals over: 130 and one line.
+
+    The console script's entry, called after a line that says its module is imported (a Ctrl-C inside Python's
+    own start-up, or while it imports that small module, comes before any atarigan code can take it)."""
+    import subprocess
+    import sys
+    import time
+
+    script = "import sys; from atarigan.console_script import run; print('started', flush=True); sys.exit(run())"
+    process = subprocess.Popen([sys.executable, "-c", script, "train", *tiny, "--iterations", "5", "--logdir",
+                                str(tmp_path / "run")], cwd=repo_root, env=cli_env, stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, text=True)
+    try:
+        assert process.stdout.readline() == "started\n"
+        time.sleep(delay)
+        process.send_signal(signal.SIGINT)
+        output = process.communicate(timeout=240)[0]
+    finally:
+        process.kill()
+    assert process.returncode == 130, output
+    assert_clean(output)
+    assert output.count("interrupted (SIGINT)") == 1, output
+    assert not (tmp_path / "run").exists() or list_checkpoints(tmp_path / "run") == [], output
+
+
+def test_a_rank_killed_outright_ends_the_run_in_one_line_keeping_its_checkpoints(cli, tmp_path, tiny, small_nets,
+                                                                                  assert_clean):
+    import os
+    import subprocess
+
+    run = tmp_path / "run"
+    process = cli("train", *tiny, *small_nets, *TWO, "--iterations", "100000", "--checkpoint-every", "20",
+                  "--logdir", str(run))
+    process.wait_for(lambda: list_checkpoints(run), "a first checkpoint")
+    ranks = subprocess.run(["pgrep", "-P", str(process.proc.pid), "-f", "spawn_main"], capture_output=True,
+                           text=True).stdout.split()
+    assert len(ranks) == 2, ranks
+    os.kill(int(max(ranks, key=int)), signal.SIGKILL)  # one rank, the later started
+    assert process.finish() == 1, process.output
+    line = [text for text in process.output.splitlines() if "was killed by SIGKILL" in text]
+    assert len(line) == 1 and "of 2 was killed by SIGKILL and the run cannot go on without it; kept " in line[0], \
+        process.output
+    kept = list_checkpoints(run)[-1]
+    assert str(kept) in line[0] and "resume with: " in line[0]
+    assert load_checkpoint(kept)[1]["trainer"]["iteration"] % 20 == 0  # a whole checkpoint, readable
+    assert process.left_behind() == b""
+    assert_clean(process.output)

@@ -14,7 +14,7 @@ def test_make_vector_env_refuses_a_bad_size_before_ale_sees_it(num_envs):
 
 @pytest.mark.parametrize("actions, bad", [([18, 0], "got 18"), ([-1, 0], "got -1"), ([999, 3], "got 999")])
 def test_an_invalid_action_is_one_error_not_a_hang(actions, bad):
-    envs = make_vector_env("Seaquest", 2)
+    envs = make_vector_env("Seaquest", 2, preset="dqn")
     try:
         envs.reset(seed=0)
         with pytest.raises(ValueError, match=f"actions must be from 0 to 17 for this game; {bad}"):

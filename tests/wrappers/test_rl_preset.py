@@ -24,7 +24,7 @@ def test_the_dqn_preset_has_the_documented_space_in_every_route():
     sync = gym.vector.SyncVectorEnv([make_env("Pong", preset="dqn") for _ in range(2)])
     assert sync.single_observation_space == DQN_SPACE and sync.reset(seed=0)[0].shape == (2, 4, 84, 84)
     sync.close()
-    native = make_vector_env("Pong", 2)
+    native = make_vector_env("Pong", 2, preset="dqn")
     assert native.single_observation_space == DQN_SPACE
     obs = native.reset(seed=0)[0]
     assert obs.shape == (2, 4, 84, 84) and obs.dtype == np.uint8
@@ -54,7 +54,7 @@ def test_the_same_seed_gives_the_same_observations_twice(route):
             env.action_space.seed(7)
             seen += [env.step(env.action_space.sample())[0] for _ in range(40)]
         else:
-            env = make_vector_env("Breakout", 2)
+            env = make_vector_env("Breakout", 2, preset="dqn")
             seen = [env.reset(seed=7)[0]]
             rng = np.random.default_rng(7)
             seen += [env.step(rng.integers(0, env.single_action_space.n, 2))[0] for _ in range(40)]
@@ -72,7 +72,7 @@ def test_sticky_actions_are_stated_and_settable():
 
     assert sticky(make_env("Pong", preset="dqn")()) == pytest.approx(0.25)
     assert sticky(make_env("Pong", preset="dqn", repeat_action_probability=0.0)()) == 0.0
-    assert make_vector_env("Pong", 1, repeat_action_probability=0.0).single_observation_space == DQN_SPACE
+    assert make_vector_env("Pong", 1, preset="dqn", repeat_action_probability=0.0).single_observation_space == DQN_SPACE
 
 
 def test_a_lost_life_ends_the_agents_episode_but_not_the_game():
@@ -120,8 +120,8 @@ def _chain(env):
         (lambda: make_env("Pong", preset="ppo2"), "preset must be one of 'dqn'; got 'ppo2'"),
         (lambda: make_env("Pong", preset="dqn", stacks=3), "preset 'dqn' has no setting stacks"),
         (lambda: make_env("Pong", preset="dqn", frameskip=2), "preset 'dqn' sets frameskip itself.*frame_skip"),
-        (lambda: make_vector_env("Pong", 1, stacks=3), "preset 'dqn' has no setting stacks"),
-        (lambda: make_vector_env("Pong", 1, grayscale=False), "preset 'dqn' sets grayscale itself"),
+        (lambda: make_vector_env("Pong", 1, preset="dqn", stacks=3), "preset 'dqn' has no setting stacks"),
+        (lambda: make_vector_env("Pong", 1, preset="dqn", grayscale=False), "preset 'dqn' sets grayscale itself"),
     ],
     ids=["stacked grayscale", "stacked RGB", "channels first", "uint8 in (0, 1)", "int16", "preset and size",
          "unknown preset", "unknown setting", "a setting the preset makes", "unknown vector setting",

@@ -138,3 +138,31 @@ def test_the_ale_vector_wrapper_refuses_a_gymnasium_vector_env():
                                         "for gymnasium's SyncVectorEnv/AsyncVectorEnv use VectorAtariInput"):
         AtariVectorEnvInput(envs)
     envs.close()
+
+
+def test_make_vector_env_without_a_preset_gives_make_envs_frames_from_cpp_emulators():
+    from wrappers import make_vector_env
+
+    native = make_vector_env("Pong", 2, value_range=(-1, 1))
+    single = make_env("Pong", value_range=(-1, 1))()
+    try:
+        assert native.single_observation_space == single.observation_space
+        # The first frame after a seeded reset is the same screen, through the same resize.
+        np.testing.assert_array_equal(native.reset(seed=0)[0][0], single.reset(seed=0)[0])
+    finally:
+        native.close()
+        single.close()
+    raw = make_vector_env("Pong", 2, dtype=np.uint8)
+    assert raw.single_observation_space == gym.spaces.Box(0, 255, (3, 64, 64), np.uint8)
+    assert raw.reset(seed=0)[0].dtype == np.uint8
+    raw.close()
+    with pytest.raises(TypeError, match="make_vector_env got fixed settings grayscale"):
+        make_vector_env("Pong", 1, grayscale=True)
+    with pytest.raises(ValueError, match="make_vector_env: preset 'dqn' sets the frames itself; dtype"):
+        make_vector_env("Pong", 1, preset="dqn", dtype=np.uint8)
+    # The vector wrappers take the same dtype as AtariInput.
+    for envs in (VectorAtariInput(gym.make_vec("ALE/Pong-v5", num_envs=2, vectorization_mode="sync"), dtype=np.uint8),
+                 AtariVectorEnvInput(AtariVectorEnv("pong", num_envs=2, grayscale=False, stack_num=1), dtype=np.uint8)):
+        assert envs.single_observation_space == gym.spaces.Box(0, 255, (3, 64, 64), np.uint8)
+        assert envs.reset(seed=0)[0].dtype == np.uint8
+        envs.close()

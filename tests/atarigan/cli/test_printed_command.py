@@ -1,6 +1,9 @@
 """Commands the tool prints work as printed, whether or not the virtual environment is active."""
 
+import shlex
+import subprocess
 import sys
+from importlib.metadata import version
 from pathlib import Path
 
 from atarigan.cli import printed_command
@@ -30,6 +33,9 @@ def test_scripts_and_module_runs_are_named_as_run(monkeypatch, repo_root):
 
 def test_tensorboard_is_the_one_beside_this_python():
     command = printed_command.tensorboard_command("runs/x")
-    program = command.split(" --logdir ")[0]
-    assert command.endswith("--logdir runs/x")
-    assert program == "tensorboard" or Path(program).name == "tensorboard" or "-m tensorboard.main" in program
+    program = command.split(" --logdir")[0]
+    # As printed, it starts the tensorboard of this environment, from the directory the user is in.
+    ran = subprocess.run([*shlex.split(program), "--version_tb"], capture_output=True, text=True, timeout=120)
+    assert ran.returncode == 0 and ran.stdout.strip() == version("tensorboard"), ran.stdout + ran.stderr
+    assert command.endswith("--logdir_spec x:runs/x")  # TensorBoard names the run x, not "."
+    assert printed_command.tensorboard_command("runs/a,b").endswith("--logdir runs/a,b")

@@ -40,10 +40,12 @@ def test_sample_bad_input(argv, message, trained_run, tmp_path, capsys):
 def test_evaluate_prints_and_writes_the_numbers(trained_run, tmp_path, capsys):
     out = tmp_path / "eval.json"
     assert main(["evaluate", "--checkpoint", str(trained_run), "--count", "128", "--json", str(out)]) == 0
-    printed = capsys.readouterr().out
+    captured = capsys.readouterr()
+    printed = captured.out
     for words in ("Fréchet distance", "real vs real", "kernel distance", "precision", "recall", "not a game frame",
                   "fakes nearest to Breakout"):
         assert words in printed
+    assert "real frames: " in captured.err and "real frames for the floor: " in captured.err  # its progress
     numbers = json.loads(out.read_text())
     assert numbers["iteration"] == 4 and numbers["count"] == 128
     assert numbers["frechet_distance"] > numbers["real_floor"]  # 4 iterations make grey frames

@@ -11,8 +11,11 @@ from atarigan.data.frame_dataset import FrameDataset
 def child_pids() -> set[int]:
     pids = set()
     for task in os.listdir("/proc/self/task"):
-        with open(f"/proc/self/task/{task}/children") as f:
-            pids |= {int(p) for p in f.read().split()}
+        try:
+            with open(f"/proc/self/task/{task}/children") as f:
+                pids |= {int(p) for p in f.read().split()}
+        except FileNotFoundError:  # the thread ended between the listing and the read
+            continue
     return pids
 
 

@@ -8,19 +8,19 @@ from atarigan.config.model_config import ModelConfig
 from atarigan.evaluate.evaluation import Evaluator, real_frames
 
 SETS = {1: ["Pong"], 2: ["Breakout", "Pong"], 3: ["Breakout", "AirRaid", "Pong"]}
-COUNT = 256
 
 
 @pytest.fixture(scope="module", params=sorted(SETS), ids=lambda n: f"{n}-game")
-def scored(request):
+def scored(request, evaluator_for):
     """Each case scored by an evaluator of the run's games."""
     games = SETS[request.param]
-    evaluator = Evaluator(games, count=COUNT, seed=0)
-    real, labels = real_frames(games, COUNT, seed=7)
-    cases = {"real": evaluator(real), "noise": evaluator(torch.rand(COUNT, 3, 64, 64) * 2 - 1),
-             "one game": evaluator(real_frames(games[-1:], COUNT, seed=3)[0])}
+    evaluator = evaluator_for(tuple(games))
+    count = evaluator.count
+    real, labels = real_frames(games, count, seed=7)
+    cases = {"real": evaluator(real), "noise": evaluator(torch.rand(count, 3, 64, 64) * 2 - 1),
+             "one game": evaluator(real_frames(games[-1:], count, seed=3)[0])}
     if len(games) > 1:
-        cases["one game missing"] = evaluator(real_frames(games[1:], COUNT, seed=5)[0])
+        cases["one game missing"] = evaluator(real_frames(games[1:], count, seed=5)[0])
     return games, evaluator, cases
 
 

@@ -1,7 +1,7 @@
 """The quality number agrees with the eye: each kind of wrong frame, built from real ALE frames, ranks as it looks.
 
 For 1, 2 and 3 games of the feature network's panel and one game outside it (Zaxxon), 256
-frames a set: faint invisible noise scores near real (within a few floors); frames with sprites
+frames a set (the evaluators of conftest.py): faint invisible noise scores near real (within a few floors); frames with sprites
 removed, smeared or misplaced, two games blended or spliced, blurred and half-resolution frames
 all score several times the floor and several times faint noise; a set of one game of three has
 low recall. (The bars are below the measured values in docs/quality.md, with room for other seeds;
@@ -10,12 +10,9 @@ the issue's 20x-the-floor for every kind is not met by sprites removed and smear
 
 import pytest
 
-from atarigan.evaluate.evaluation import Evaluator
 from atarigan.evaluate.wrong_frames import wrong_frame_sets
-
 SETS = {"1 game": ["Pong"], "2 games": ["Breakout", "Pong"], "3 games": ["Breakout", "AirRaid", "Pong"],
         "outside the panel": ["Zaxxon"]}
-COUNT = 256
 #: Real and faintly noisy frames score within this many floors; every wrong kind at least FAR floors and
 #: FAR_FROM_NOISE times faint noise's distance.
 NEAR, FAR, FAR_FROM_NOISE = 5, 4, 2.5
@@ -24,10 +21,10 @@ WRONG = ("sprites removed", "sprites smeared", "sprites misplaced", "two games b
 
 
 @pytest.fixture(scope="module", params=sorted(SETS), ids=str)
-def scored(request):
+def scored(request, evaluator_for):
     games = SETS[request.param]
-    evaluator = Evaluator(games, count=COUNT, seed=0)
-    return games, evaluator, {name: evaluator(frames) for name, frames in wrong_frame_sets(games, COUNT, seed=0).items()}
+    evaluator = evaluator_for(tuple(games))
+    return games, evaluator, {name: evaluator(frames) for name, frames in wrong_frame_sets(games, evaluator.count, seed=0).items()}
 
 
 def test_real_and_faintly_noisy_frames_score_near_the_floor_and_real_frames_cover_each_other(scored):

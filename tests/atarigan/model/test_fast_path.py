@@ -59,7 +59,9 @@ def test_compiled_networks_train_like_eager_ones_and_keep_their_state_dict_keys(
 
 def test_cuda_graphs_on_cpu_is_one_clear_error(tmp_path, capsys):
     assert main(["train", "--device", "cpu", "--cuda-graphs", "--iterations", "2", "--logdir", str(tmp_path / "r")]) == 2
-    assert "cuda_graphs needs a CUDA device; the run is on cpu" in capsys.readouterr().err
+    assert "error: --cuda-graphs needs a CUDA device; the run is on cpu" in capsys.readouterr().err
+    with pytest.raises(ValueError, match="^cuda_graphs needs a CUDA device; the run is on cpu$"):
+        Gan(RunConfig.from_values({"cuda_graphs": True}), torch.device("cpu"))
     assert not (tmp_path / "r").exists()
 
 

@@ -3,7 +3,6 @@
 import math
 
 import pytest
-import torch
 
 from atarigan.cli import main
 from atarigan.evaluate.evaluation import Evaluation
@@ -13,20 +12,13 @@ from atarigan.training import training_run
 LR = 1e-3
 
 
-def expected_lrs(schedule_args: dict, steps: int) -> list[float]:
-    """What torch's own scheduler gives after each of ``steps`` iterations, for the same settings."""
-    from atarigan.config.run_config import RunConfig
-    from atarigan.model.lr_schedule import make_scheduler
-
-    train = RunConfig.from_values({"lr": LR, **schedule_args}).train
-    opt = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=LR)
-    scheduler = make_scheduler(opt, train)
-    rates = []
-    for _ in range(steps):
-        opt.step()
-        scheduler.step()
-        rates.append(opt.param_groups[0]["lr"])
-    return rates
+#: Each schedule's rate after iterations 1..6, in units of LR, from its formula (not from the code under test):
+#: warmup: linear from 1/1000 over 4 iterations; step: halved every 2; cosine: (1 + cos(pi i / 6)) / 2.
+EXPECTED = {
+    "warmup": [0.001 + 0.999 * min(i, 4) / 4 for i in range(1, 7)],
+    "step": [1, 0.5, 0.5, 0.25, 0.25, 0.125],
+    "cosine": [(1 + math.cos(math.pi * i / 6)) / 2 for i in range(1, 7)],
+}
 
 
 @pytest.mark.parametrize("trainer", ["loop", "ignite"])
@@ -35,22 +27,23 @@ def expected_lrs(schedule_args: dict, steps: int) -> list[float]:
     {"lr_schedule": "step", "lr_step_every": 2, "lr_decay": 0.5},
     {"lr_schedule": "cosine"},
 ], ids=lambda s: s["lr_schedule"])
-def test_schedules_change_the_logged_learning_rates_as_torch_schedules_them(tmp_path, tiny, events, schedule, trainer):
+def test_schedules_change_the_logged_learning_rates_as_torch_schedules_them(tmp_path, tiny, small_nets, events, schedule,
+                                                                          trainer):
     flags = [f"--{k.replace('_', '-')}={v}" for k, v in schedule.items()]
     run = tmp_path / "run"
-    assert main(["train", *tiny, "--trainer", trainer, "--iterations", "6", "--report-every", "1", "--lr", str(LR),
+    assert main(["train", *tiny, *small_nets, "--trainer", trainer, "--iterations", "6", "--report-every", "1", "--lr", str(LR),
                  "--lr-d", str(2 * LR), *flags, "--logdir", str(run)]) == 0
     acc = events(run)
     logged_g = [e.value for e in acc.Scalars("lr/generator")]
     logged_d = [e.value for e in acc.Scalars("lr/discriminator")]
-    wanted = expected_lrs({**schedule, "iterations": 6}, 6)
+    wanted = [LR * factor for factor in EXPECTED[schedule["lr_schedule"]]]
     assert logged_g == pytest.approx(wanted, rel=1e-6)
     assert logged_d == pytest.approx([2 * r for r in wanted], rel=1e-6)  # each network its own rate
     assert len(set(logged_g)) > 1, "the rate changed"
 
 
-def test_a_scheduled_run_resumes_exactly(tmp_path, tiny, assert_same_weights):
-    common = [*tiny, "--seed", "2", "--lr-schedule", "cosine", "--lr", str(LR), "--checkpoint-every", "3"]
+def test_a_scheduled_run_resumes_exactly(tmp_path, tiny, small_nets, assert_same_weights):
+    common = [*tiny, *small_nets, "--seed", "2", "--lr-schedule", "cosine", "--lr", str(LR), "--checkpoint-every", "3"]
     assert main(["train", *common, "--iterations", "6", "--logdir", str(tmp_path / "whole")]) == 0
     assert main(["train", *common, "--iterations", "6", "--logdir", str(tmp_path / "halves"), "--checkpoint-every", "3"]) == 0
     # The same run, interrupted at 3: cut it by resuming its checkpoint_3 into a new directory.
@@ -90,12 +83,13 @@ class ScriptedEvaluator:
 
 
 @pytest.mark.parametrize("trainer", ["loop", "ignite"])
-def test_best_checkpoint_follows_the_metric_and_early_stop_ends_the_run(tmp_path, tiny, monkeypatch, capsys, trainer):
+def test_best_checkpoint_follows_the_metric_and_early_stop_ends_the_run(tmp_path, tiny, small_nets, monkeypatch, capsys,
+                                                                       trainer):
     ScriptedEvaluator.script = [9.0, 7.0, 8.0, 6.0, 6.5, 6.4, 6.2, 5.0]
     monkeypatch.setattr(training_run, "Evaluator", ScriptedEvaluator)
     run = tmp_path / "run"
-    assert main(["train", *tiny, "--trainer", trainer, "--iterations", "40", "--eval-every", "2",
-                 "--early-stop", "3", "--checkpoint-every", "2", "--logdir", str(run)]) == 0
+    assert main(["train", *tiny, *small_nets, "--trainer", trainer, "--iterations", "40", "--eval-every", "2",
+                 "--eval-count", "128", "--early-stop", "3", "--checkpoint-every", "2", "--logdir", str(run)]) == 0
     out = capsys.readouterr().out
     # Evaluations at 2, 4, ..., the best (6.0) at 8; three without a better one (6.5, 6.4, 6.2): stop at 14.
     assert "stopped early at iteration 14 (no better Fréchet distance in 3 evaluations; the best, 6.000 at " \
@@ -106,11 +100,12 @@ def test_best_checkpoint_follows_the_metric_and_early_stop_ends_the_run(tmp_path
     assert load_checkpoint(run, which="best")[0].name == "best.pt"
 
 
-def test_early_stop_counts_on_across_a_resume(tmp_path, tiny, monkeypatch, capsys):
+def test_early_stop_counts_on_across_a_resume(tmp_path, tiny, small_nets, monkeypatch, capsys):
     ScriptedEvaluator.script = [5.0, 6.0]
     monkeypatch.setattr(training_run, "Evaluator", ScriptedEvaluator)
     run = tmp_path / "run"
-    assert main(["train", *tiny, "--iterations", "4", "--eval-every", "2", "--early-stop", "2",
+    assert main(["train", *tiny, *small_nets, "--iterations", "4", "--eval-every", "2", "--eval-count", "128",
+                 "--early-stop", "2",
                  "--logdir", str(run)]) == 0  # 5.0 (best), 6.0: one without improvement
     ScriptedEvaluator.script = [7.0]
     assert main(["train", "--resume", str(run), "--iterations", "40"]) == 0
@@ -120,7 +115,8 @@ def test_early_stop_counts_on_across_a_resume(tmp_path, tiny, monkeypatch, capsy
 def test_early_stop_once_for_real(tmp_path, tiny, capsys):
     run = tmp_path / "run"
     # Learning rates this high wreck the networks: the quality number stops getting better at once.
-    assert main(["train", *tiny, "--lr", "1", "--iterations", "200", "--eval-every", "2", "--early-stop", "1",
+    assert main(["train", *tiny, "--lr", "1", "--iterations", "200", "--eval-every", "2", "--eval-count", "128",
+                 "--early-stop", "1",
                  "--logdir", str(run)]) == 0
     out = capsys.readouterr().out
     assert "stopped early at iteration" in out and (run / "best.pt").exists()

@@ -28,8 +28,8 @@ def test_ignite_run_writes_the_plain_loops_tags_and_checkpoint(tmp_path, tiny, e
 
 
 def test_engine_and_loop_give_identical_weights_same_numbers_and_resume_each_other(
-        tmp_path, tiny, events, assert_same_weights):
-    common = [*tiny, "--seed", "5", "--report-every", "2", "--checkpoint-every", "4"]
+        tmp_path, tiny, small_nets, events, assert_same_weights):
+    common = [*tiny, *small_nets, "--seed", "5", "--report-every", "2", "--checkpoint-every", "4"]
     assert main(["train", *common, "--iterations", "8", "--logdir", str(tmp_path / "loop")]) == 0
     assert main(["train", *IGNITE, *common, "--iterations", "8", "--logdir", str(tmp_path / "engine")]) == 0
     assert_same_weights(tmp_path / "loop", tmp_path / "engine")
@@ -49,9 +49,9 @@ def test_engine_and_loop_give_identical_weights_same_numbers_and_resume_each_oth
     assert steps == [2, 4, 6, 8]
 
 
-def test_two_process_gloo_run_writes_one_stream_and_resumes_across_process_counts(tmp_path, tiny, events):
+def test_two_process_gloo_run_writes_one_stream_and_resumes_across_process_counts(tmp_path, tiny, small_nets, events):
     run = tmp_path / "run"
-    args = [*IGNITE, *tiny, "--report-every", "2", "--image-every", "2"]
+    args = [*IGNITE, *tiny, *small_nets, "--report-every", "2", "--image-every", "2"]
     assert main(["train", *args, "--nproc-per-node", "2", "--backend", "gloo", "--iterations", "4",
                  "--logdir", str(run)]) == 0
     assert len(list(run.glob("events.out.tfevents.*"))) == 1
@@ -64,11 +64,11 @@ def test_two_process_gloo_run_writes_one_stream_and_resumes_across_process_count
     assert [e.step for e in events(run).Scalars("loss/discriminator")] == [2, 4, 6, 8]
 
 
-def test_nan_loss_stops_and_keeps_last_good_checkpoint(tmp_path, tiny, monkeypatch, capsys):
+def test_nan_loss_stops_and_keeps_last_good_checkpoint(tmp_path, tiny, small_nets, monkeypatch, capsys):
     from atarigan.model import gan as gan_module
 
     run = tmp_path / "run"
-    assert main(["train", *IGNITE, *tiny, "--iterations", "2", "--logdir", str(run)]) == 0
+    assert main(["train", *IGNITE, *tiny, *small_nets, "--iterations", "2", "--logdir", str(run)]) == 0
     before = load_checkpoint(run)[0]
     monkeypatch.setattr(gan_module, "gan_step", lambda *a, **k: torch.tensor([float("nan"), 1.0, 0.5, 0.5]))
     assert main(["train", *IGNITE, "--resume", str(run), "--iterations", "5"]) == 1

@@ -30,8 +30,8 @@ def test_short_run_writes_tags_images_config_and_checkpoint(tmp_path, tiny, even
     assert (config.launch.device, config.launch.precision) == ("cpu", "fp32")  # what ran, not "auto"
 
 
-def test_resume_gives_the_weights_of_an_uninterrupted_run(tmp_path, tiny, events, assert_same_weights):
-    common = [*tiny, "--seed", "3", "--report-every", "2", "--checkpoint-every", "4"]
+def test_resume_gives_the_weights_of_an_uninterrupted_run(tmp_path, tiny, small_nets, events, assert_same_weights):
+    common = [*tiny, *small_nets, "--seed", "3", "--report-every", "2", "--checkpoint-every", "4"]
     assert main(["train", *common, "--iterations", "8", "--logdir", str(tmp_path / "a")]) == 0
     assert main(["train", *common, "--iterations", "4", "--logdir", str(tmp_path / "b")]) == 0
     assert main(["train", "--resume", str(tmp_path / "b"), "--iterations", "8"]) == 0
@@ -41,11 +41,11 @@ def test_resume_gives_the_weights_of_an_uninterrupted_run(tmp_path, tiny, events
     assert len(acc.Tensors("config/text_summary")) == 1, "the config is written once, by the run's first launch"
 
 
-def test_nan_loss_stops_and_keeps_last_good_checkpoint(tmp_path, tiny, monkeypatch, capsys):
+def test_nan_loss_stops_and_keeps_last_good_checkpoint(tmp_path, tiny, small_nets, monkeypatch, capsys):
     from atarigan.model import gan as gan_module
 
     run = tmp_path / "run"
-    assert main(["train", *tiny, "--iterations", "2", "--logdir", str(run)]) == 0
+    assert main(["train", *tiny, *small_nets, "--iterations", "2", "--logdir", str(run)]) == 0
     before = load_checkpoint(run)[0]
     real_step, calls = gan_module.gan_step, []
 
@@ -65,9 +65,9 @@ def test_nan_loss_stops_and_keeps_last_good_checkpoint(tmp_path, tiny, monkeypat
     assert torch.load(before, weights_only=True)["trainer"]["iteration"] == 2
 
 
-def test_logging_images_never_changes_training(tmp_path, tiny, assert_same_weights):
+def test_logging_images_never_changes_training(tmp_path, tiny, small_nets, assert_same_weights):
     """Grids at every iteration or at none: the same weights and BatchNorm statistics."""
-    common = [*tiny, "--iterations", "12", "--seed", "4"]
+    common = [*tiny, *small_nets, "--iterations", "12", "--seed", "4"]
     assert main(["train", *common, "--image-every", "1", "--logdir", str(tmp_path / "every")]) == 0
     assert main(["train", *common, "--image-every", "1000", "--logdir", str(tmp_path / "few")]) == 0
     assert_same_weights(tmp_path / "every", tmp_path / "few")

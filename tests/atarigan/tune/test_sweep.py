@@ -2,10 +2,10 @@
 
 import json
 import shlex
-import subprocess
-import sys
 
 import pytest
+import torch
+from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
 from atarigan.cli import main
 from atarigan.tune.search_space import parse_search
@@ -64,20 +64,24 @@ def test_train_flags_give_the_values_back():
            (2e-4, "hinge", ("translation", "color"), True)
 
 
-def test_a_two_trial_asha_sweep_runs_and_its_best_config_trains(tmp_path, repo_root):
-    sweep = subprocess.run(
-        [sys.executable, "-m", "atarigan.cli", "tune", "--search", "lr=grid:1e-4,4e-4", "--samples", "1",
-         "--cpus-per-trial", "1", *SWEEP, "--dir", str(tmp_path / "sweeps"), "--name", "two"],
-        cwd=repo_root, capture_output=True, text=True, timeout=600)
-    assert sweep.returncode == 0, sweep.stdout[-3000:] + sweep.stderr[-3000:]
-    assert "AsyncHyperBandScheduler" in sweep.stdout + sweep.stderr
-    best = json.loads((tmp_path / "sweeps" / "two" / "best.json").read_text())
-    assert best["best_config"]["lr"] in (1e-4, 4e-4) and best["finished"] and best["frechet_distance"] > 0
+def test_a_two_trial_asha_sweep_runs_and_its_best_config_trains(finished_sweep, tmp_path):
+    sweep, output = finished_sweep
+    assert "AsyncHyperBandScheduler" in output.stdout + output.stderr
+    best = json.loads((sweep / "best.json").read_text())
+    assert best["finished"] and best["frechet_distance"] > 0
     # Each trial is an ordinary run; ASHA may stop the worse one at its first evaluation, saved first.
-    trials = sorted((tmp_path / "sweeps" / "two").glob("runs/trial_*"))
+    trials = sorted(sweep.glob("runs/trial_*"))
     assert len(trials) == 2 and all(list(t.glob("checkpoint_*.pt")) and list(t.glob("events.*")) for t in trials)
-    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
-
+    # The best config is the trial whose evaluations reached the lowest Fréchet distance.
+    lowest = {}
+    for trial in trials:
+        acc = EventAccumulator(str(trial))
+        acc.Reload()
+        newest = sorted(trial.glob("checkpoint_*.pt"), key=lambda p: int(p.stem.split("_")[1]))[-1]
+        lr = torch.load(newest, weights_only=True)["config"]["train"]["lr"]
+        lowest[lr] = min(e.value for e in acc.Scalars("eval/frechet_distance"))
+    assert best["best_config"]["lr"] == min(lowest, key=lowest.get)
+    assert best["frechet_distance"] == pytest.approx(min(lowest.values()), rel=1e-6)
     best_run = EventAccumulator(best["trial_dir"])
     best_run.Reload()
     assert "hparam/best_frechet_distance" in best_run.Tags()["scalars"], "the trial that ran to the end wrote HParams"

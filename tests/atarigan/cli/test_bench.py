@@ -1,4 +1,4 @@
-"""atarigan bench: every section printed and saved, rows taking turns, bad durations refused."""
+"""atarigan bench: every section printed and saved; bad durations, rounds and speed-ups refused in one line."""
 
 import json
 
@@ -22,22 +22,8 @@ def test_bench_prints_every_section_and_writes_json(tmp_path, capsys):
 def test_bench_rejects_bad_durations(capsys):
     assert main(["bench", "--seconds", "0"]) == 2
     assert "--seconds must be a finite number in (0, 86400], got 0.0" in capsys.readouterr().err
-
-
-def test_interleaved_rows_take_turns_and_report_medians():
-    from atarigan.bench.timing import interleaved
-
-    calls = []
-    rates = {"a": iter([5.0, 1.0, 3.0]), "b": iter([10.0, 30.0, 20.0])}
-
-    def row(name):
-        def measure(seconds):
-            calls.append((name, seconds))
-            return next(rates[name])
-        return measure
-
-    assert interleaved({"a": row("a"), "b": row("b")}, seconds=6.0, rounds=3) == {"a": 3.0, "b": 20.0}
-    assert calls == [("a", 2.0), ("b", 2.0)] * 3
+    assert main(["bench", "--device", "cpu", "--fast", "cuda_graphs"]) == 2
+    assert "error: --fast: cuda_graphs needs a CUDA device; the run is on cpu\n" in capsys.readouterr().err
 
 
 def test_bench_rejects_bad_rounds(capsys):
