@@ -1,15 +1,19 @@
-"""``atarigan bench``'s three sections, each a set of rows measured side by side against the book's:
+"""``atarigan bench``'s sections, each a set of rows measured side by side against the book's:
 
 - sampling: frames/s of the book's ``iterate_batches`` and of ``FrameSampler``;
 - step: ms per GAN step on a fixed batch (no data loading), the book's step and
   ours with the speed-ups switched on one at a time;
 - e2e: iterations/s of whole training runs: the book loop, each trainer, and the
-  share of step time spent waiting for frames.
+  share of step time spent waiting for frames;
+- busy: e2e again with one other busy process beside it (a machine where anything
+  else runs), started and stopped here.
 """
 
 from __future__ import annotations
 
 import contextlib
+import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -132,3 +136,23 @@ def bench_e2e(config: RunConfig, device: torch.device, seconds: float, rounds: i
         }, seconds, rounds)
         results["sampler-fed step data wait share"] = waited[0] / busy[0]
         return results
+
+
+@contextlib.contextmanager
+def busy_process() -> Iterator[None]:
+    """One other process keeping a core busy for the length of the block (a Python busy loop, as `yes > /dev/null`)."""
+    hog = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+    try:
+        time.sleep(0.5)  # under way before the first row
+        yield
+    finally:
+        hog.kill()
+        hog.wait()
+
+
+def bench_busy(config: RunConfig, device: torch.device, seconds: float, rounds: int) -> dict[str, float]:
+    """:func:`bench_e2e` with one other busy process beside every row: the trainers with ``--threads`` as
+    configured (``auto`` by default), the book loop and the sampler-fed step with torch's own thread count."""
+    with busy_process():
+        return bench_e2e(config, device, seconds, rounds)
+

@@ -15,7 +15,7 @@ from atarigan.config.option import Checked, ConfigError, option
 from atarigan.config.train_config import DEFAULT_GAMES, TrainConfig, distinct_games
 from atarigan.stop_signals import StopSignals
 
-SECTIONS = ("sampling", "step", "e2e")
+SECTIONS = ("sampling", "step", "e2e", "busy")
 FAST_OPTIONS = ("channels_last", "cuda_graphs", "compile")
 
 
@@ -51,7 +51,7 @@ def run(args: argparse.Namespace, stop: StopSignals) -> int:
     a = BenchArgs(**given_options(args, BenchArgs))
     import torch
 
-    from atarigan.bench.sections import bench_e2e, bench_sampling, bench_step
+    from atarigan.bench.sections import bench_busy, bench_e2e, bench_sampling, bench_step
     from atarigan.atomic_file import atomic_write, check_output
     from atarigan.bench.tables import print_tables
     from atarigan.config.run_config import RunConfig
@@ -87,6 +87,8 @@ def run(args: argparse.Namespace, stop: StopSignals) -> int:
         results["step"] = bench_step(device, a.batch_size, a.seconds, a.rounds, a.compile)
     if "e2e" in a.sections:
         results["e2e"] = bench_e2e(config, device, a.seconds, a.rounds)
+    if "busy" in a.sections:
+        results["e2e_busy"] = bench_busy(config, device, a.seconds, a.rounds)
     print_tables(results)
     if out is not None:
         text = json.dumps(results, indent=2)

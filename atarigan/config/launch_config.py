@@ -32,7 +32,7 @@ class LaunchConfig(Checked):
                                resume=Resume.LAUNCH)
     trainer: str = option("loop", help="loop: the plain PyTorch loop; ignite: an Ignite Engine",
                           resume=Resume.LAUNCH, check=one_of(*TRAINERS), metavar="|".join(TRAINERS))
-    nproc_per_node: int = option(1, help="processes on this machine, one per GPU (or CPU share); needs --trainer ignite",
+    nproc_per_node: int = option(1, help="processes on this machine, one per GPU (or CPU share), with either trainer",
                                  resume=Resume.LAUNCH, check=integer(1, 64))
     backend: str | None = option(None, help="torch.distributed backend (default: nccl on CUDA, gloo on CPU)",
                                  resume=Resume.LAUNCH, check=one_of(None, *BACKENDS), metavar="|".join(BACKENDS))
@@ -43,12 +43,6 @@ class LaunchConfig(Checked):
 
     def __post_init__(self) -> None:
         super().__post_init__()
-        if self.trainer == "loop":
-            for name, given in (("nproc_per_node", self.nproc_per_node > 1), ("backend", self.backend is not None)):
-                if given:
-                    raise ConfigError(
-                        name, f"is {getattr(self, name)}: distributed training needs trainer 'ignite' (--trainer ignite)"
-                    )
         if self.cuda_graphs and self.nproc_per_node > 1:
             raise ConfigError("cuda_graphs", "runs one process; it cannot be combined with nproc_per_node > 1")
 

@@ -20,6 +20,7 @@ from atarigan.model.checkpoint import checkpoint_state
 from atarigan.stop_signals import StopSignals
 from atarigan.training.best_so_far import BestSoFar
 from atarigan.training.checkpoint_writer import SaveFailed
+from atarigan.training.distributed import wrap_for_ddp
 from atarigan.training.monitoring import norms
 from atarigan.training.outcome import Outcome, TrainingDiverged
 from atarigan.training.rank_agreement import Agree, any_rank, from_rank_zero
@@ -34,10 +35,10 @@ EARLY_IMAGES = (1, 10, 100)
 class AfterStep:
     """Call after each step with its iteration, its four numbers (on the device) and its real batch.
 
-    Returns why training must stop now (``"interrupted"``, ``"failed"``, ``"early_stop"``), or None
-    to go on; raises :class:`TrainingDiverged` when a check finds a NaN. Every
-    decision is taken by all processes together. Then call :meth:`finish`.
-    ``show`` receives each report's numbers (a progress bar's postfix).
+    Returns True when training must stop now, the reason kept in :attr:`stopped`
+    (``"interrupted"``, ``"failed"``, ``"early_stop"``); raises :class:`TrainingDiverged` when
+    a check finds a NaN. Every decision is taken by all processes together. It also moves the
+    run's one progress bar (rank 0's). Then call :meth:`finish`.
     """
 
     def __init__(self, run: TrainingRun, stop: StopSignals, agree: Agree = None,
@@ -46,7 +47,9 @@ class AfterStep:
         self.on_evaluation = on_evaluation
         self.stop = stop
         self.agree = agree
-        self.show: Callable[[dict[str, float]], None] = lambda values: None
+        self.stopped: str | None = None  # why training stopped before its budget, once it has
+        self.progress = tqdm(total=run.config.train.iterations, initial=run.start_iteration, desc="train", unit="it",
+                             dynamic_ncols=True, disable=run.rank != 0)
         self.window = ReportWindow(run.start_iteration)
         self.iteration = run.start_iteration
         self.saved: Path | None = None
@@ -56,10 +59,11 @@ class AfterStep:
         self.early_stop: str | None = None  # why, once the evaluations stopped improving
         self.final: dict[str, float] = {}  # the last report's and evaluation's numbers, for the HParams table
 
-    def __call__(self, iteration: int, values: torch.Tensor, real: torch.Tensor) -> str | None:
+    def __call__(self, iteration: int, values: torch.Tensor, real: torch.Tensor) -> bool:
         train = self.run.config.train
         self.iteration = iteration
         self.window.add(values)
+        self.progress.update(1)
         try:
             if iteration % train.report_every == 0:
                 self._report(iteration)
@@ -78,10 +82,13 @@ class AfterStep:
             self.on_evaluation(iteration, evaluation)
         failed, interrupted, early = any_rank(self.agree, self.failure is not None, self.stop.requested,
                                               self.early_stop is not None)
-        return "failed" if failed else "interrupted" if interrupted else "early_stop" if early else None
+        self.stopped = "failed" if failed else "interrupted" if interrupted else "early_stop" if early else None
+        return self.stopped is not None
 
-    def finish(self, reason: str | None = None) -> Outcome:
+    def finish(self) -> Outcome:
         """After the last step: check, save what is new, and say how the run ended."""
+        reason = self.stopped
+        self.progress.close()
         try:
             self._check_finite()
         except TrainingDiverged as exc:
@@ -131,7 +138,7 @@ class AfterStep:
             self.run.log.by_tag(iteration, {f"lr/{net}": lr for net, lr in gan.learning_rates().items()})
             self.run.log.by_tag(iteration, norms({"generator": gan.generator, "discriminator": gan.discriminator},
                                                  self.run.config.train.layer_norms))
-        self.show(values)
+        self.progress.set_postfix(loss_d=f"{values['loss_d']:.3f}", loss_g=f"{values['loss_g']:.3f}")
 
     def _images(self, iteration: int, real: torch.Tensor) -> None:
         if self.run.log is None:
@@ -187,11 +194,16 @@ class AfterStep:
             self.run.log.flush()  # events up to here survive a SIGKILL with the checkpoint
 
 
-def run_training(run: TrainingRun, stop: StopSignals, agree: Agree, drive: Callable[[TrainingRun, AfterStep], str | None],
+def run_training(run: TrainingRun, stop: StopSignals, agree: Agree, drive: Callable[[TrainingRun, AfterStep], None],
                  on_evaluation: Callable[[int, Evaluation], None] | None = None) -> Outcome:
-    """Drive the steps with ``drive`` (a trainer), which calls ``AfterStep`` after each and returns why it stopped."""
+    """Drive the steps with ``drive`` (a trainer: it calls ``run.train_step`` and ``after`` until the budget is
+    spent or ``after`` says stop); everything else is the same for every trainer: the networks wrapped for
+    ``DistributedDataParallel`` in a run of several processes, the progress bar, the reason it stopped."""
+    wrap_for_ddp(run)
     after = AfterStep(run, stop, agree, on_evaluation)
     try:
-        return after.finish(drive(run, after))
+        drive(run, after)
+        return after.finish()
     except TrainingDiverged as exc:
+        after.progress.close()
         return after.outcome("diverged", str(exc))

@@ -17,7 +17,9 @@ import os
 import signal
 import socket
 import threading
+import warnings
 from collections.abc import Callable
+from multiprocessing import resource_tracker
 
 import ignite.distributed as idist
 import torch
@@ -84,7 +86,12 @@ def _spawned_rank(local_rank: int, plan: RunPlan, port: int, outcome_pipe, train
     # The launcher decides when to stop hard: a rank only ever stops at a step boundary.
     with StopSignals(escalate=False) as stop:
         signal.pthread_sigmask(signal.SIG_UNBLOCK, HANDLED)  # blocked since start-up; pending ones arrive now
-        outcome = as_rank(plan, stop, train_here)
+        try:
+            outcome = as_rank(plan, stop, train_here)
+        finally:
+            # Done: the same signal, forwarded by the launcher a moment later, must not kill this process
+            # on its way out (it would be reported as a rank killed by SIGINT).
+            signal.pthread_sigmask(signal.SIG_BLOCK, HANDLED)
     if local_rank == 0:
         outcome_pipe.send(outcome)
 
@@ -94,6 +101,9 @@ def spawn_ranks(plan: RunPlan, stop: StopSignals, train_here: Callable[..., Outc
     # A pipe, not a queue: only rank 0 writes, and a pipe holds no semaphore for a killed rank to leave behind.
     outcomes, outcome_pipe = mp.get_context("spawn").Pipe(duplex=False)
     port = master_port()
+    # multiprocessing starts its resource tracker on the first spawn and then *unblocks* SIGINT and SIGTERM in
+    # this process: started now, before the block, it cannot undo the mask the ranks must inherit.
+    resource_tracker.ensure_running()
     previous = signal.pthread_sigmask(signal.SIG_BLOCK, HANDLED)
     try:
         context = mp.start_processes(_spawned_rank, args=(plan, port, outcome_pipe, train_here),
@@ -144,3 +154,26 @@ def _lost_rank(plan: RunPlan, exc: Exception) -> Outcome:
     kept = f"kept {newest[0]}" if newest else "no checkpoint was written"
     return Outcome("failed", plan.start_iteration, None, newest[0] if newest else None,
                    f"{who} {how} and the run cannot go on without it; {kept}")
+
+
+def wrap_for_ddp(run) -> None:
+    """In a run of several processes, train each network through ``DistributedDataParallel`` (``idist.auto_model``).
+
+    The same for both trainers. Checkpoints still hold the plain networks, so a distributed
+    run resumes in one process and vice versa. ``broadcast_buffers=False``: DDP otherwise
+    re-broadcasts BatchNorm's running stats in place at every forward, and D runs forward
+    twice (real, fake) before one backward, which autograd rejects on GPU. Each rank keeps
+    its own running stats; rank 0's are saved. SyncBatchNorm would also work, but it adds a
+    collective per BatchNorm layer and changes the per-batch statistics the book's networks
+    train with.
+    """
+    if run.world_size == 1:
+        return  # auto_model would wrap a single process with DataParallel on a multi-GPU host
+    gan = run.gan
+    with warnings.catch_warnings():
+        # Newer torch deprecates broadcast_buffers for forward_sync_buffers, which still syncs the buffers once at
+        # the start: not what rank-local statistics want (see above); the warning says to keep it meanwhile.
+        warnings.filterwarnings("ignore", message=".*broadcast_buffers.* is deprecated", category=FutureWarning)
+        gan.train_through(idist.auto_model(gan.generator, sync_bn=False, broadcast_buffers=False),
+                          idist.auto_model(gan.discriminator, sync_bn=False, broadcast_buffers=False))
+

@@ -117,6 +117,14 @@ class TrainingRun:
         batch = next(self.batches)
         return frames_to_tanh_range(batch.frames, self.device), batch.games
 
+    def train_step(self) -> tuple[torch.Tensor, torch.Tensor]:
+        """One iteration, as both trainers drive it: the next real batch and the shared GAN step on it.
+
+        Returns the batch (for the grids) and the step's four numbers, left on the device.
+        """
+        real, games = self.next_real()
+        return real, self.gan.step(real, games)
+
     def close(self) -> None:
         self.sampler.close()
         if self.log is not None:

@@ -10,13 +10,14 @@ def test_bench_prints_every_section_and_writes_json(tmp_path, capsys):
     assert main(["bench", "--device", "cpu", "--seconds", "0.3", "--batch-size", "4", "--envs-per-game", "2",
                  "--games", "Breakout", "Pong", "--json", str(out)]) == 0
     printed = capsys.readouterr().out
-    for heading in ("sampling", "GAN step (fixed batch)", "end to end", "data wait:"):
+    for heading in ("sampling", "GAN step (fixed batch)", "end to end", "data wait:", "one other busy process"):
         assert heading in printed
     results = json.loads(out.read_text())
-    assert set(results) >= {"sampling", "step", "e2e", "device", "cpu", "cores", "batch_size"}
+    assert set(results) >= {"sampling", "step", "e2e", "e2e_busy", "device", "cpu", "cores", "batch_size"}
+    assert set(results["e2e_busy"]) == set(results["e2e"])
     assert {"book ms/step", "logits, D frozen (fp32) ms/step", "+ bf16 autocast ms/step"} <= set(results["step"])
     assert {"book loop it/s", "trainer loop it/s", "trainer ignite it/s"} <= set(results["e2e"])
-    assert all(v > 0 for section in ("sampling", "step", "e2e") for v in results[section].values())
+    assert all(v > 0 for section in ("sampling", "step", "e2e", "e2e_busy") for v in results[section].values())
 
 
 def test_bench_rejects_bad_durations(capsys):

@@ -4,7 +4,6 @@ import shlex
 import subprocess
 import sys
 from importlib.metadata import version
-from pathlib import Path
 
 from atarigan.cli import printed_command
 

@@ -21,7 +21,6 @@ BAD = [
     (["--envs-per-game", "100000"], "--envs-per-game must be an integer from 1 to 256, got 100000"),
     (["--batch-size", "x"], "argument --batch-size: invalid int value: 'x'"),
     (["--resume", "/nonexistent/ckpt.pt"], "checkpoint '/nonexistent/ckpt.pt' does not exist"),
-    (["--nproc-per-node", "2"], "--nproc-per-node is 2: distributed training needs trainer 'ignite'"),
     (["--trainer", "ignite", "--nproc-per-node", "0"], "--nproc-per-node must be an integer from 1 to 64, got 0"),
     (["--trainer", "ignite", "--backend", "mpi"], "--backend must be one of none, gloo, nccl; got 'mpi'"),
     (["--trainer", "keras"], "--trainer must be one of loop, ignite; got 'keras'"),

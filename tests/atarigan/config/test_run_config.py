@@ -25,7 +25,7 @@ from atarigan.config.option import ConfigError, Resume, option_of
         ({"image_size": 65536}, "image_size must be a power of two from 16 to 256"),
         ({"device": "tpu"}, "device must be auto, cpu, cuda or cuda:N; got 'tpu'"),
         ({"precision": "fp16"}, "precision must be one of auto, fp32, bf16; got 'fp16'"),
-        ({"nproc_per_node": 2}, "nproc_per_node is 2: distributed training needs trainer 'ignite'"),
+        ({"nproc_per_node": 65}, "nproc_per_node must be an integer from 1 to 64, got 65"),
         ({"trainer": "ignite", "nproc_per_node": 2, "cuda_graphs": True}, "cuda_graphs runs one process"),
         ({"seed": -1}, "seed must be an integer from 0 to"),
     ],

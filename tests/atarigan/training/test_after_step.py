@@ -17,7 +17,7 @@ def test_a_rank_without_an_evaluator_steps_its_plateau_schedule_on_rank_zeros_sc
                                     "eval_every": 1})
     gan = Gan(config, torch.device("cpu"), rank=1)
     rank_one = SimpleNamespace(config=config, gan=gan, evaluator=None, log=None, checkpoints=None, start_iteration=0,
-                               progress=None, seeds=gan.seeds, world_size=2)
+                               progress=None, seeds=gan.seeds, rank=1, world_size=2)
     heard = []
 
     def agree(mine: torch.Tensor) -> torch.Tensor:  # the all-reduce, rank 0 scoring 5.0 every time

@@ -74,3 +74,13 @@ def test_nan_loss_stops_and_keeps_last_good_checkpoint(tmp_path, tiny, small_net
     assert main(["train", *IGNITE, "--resume", str(run), "--iterations", "5"]) == 1
     assert "loss is not finite at iteration 3" in capsys.readouterr().err
     assert list_checkpoints(run) == [before]
+
+
+def test_the_plain_loop_runs_two_processes_too_with_the_engines_weights(tmp_path, tiny, small_nets,
+                                                                        assert_same_weights):
+    """Both trainers wrap the networks for DDP the same way: two processes of each end with the same weights."""
+    common = [*tiny, *small_nets, "--seed", "7", "--nproc-per-node", "2", "--backend", "gloo", "--iterations", "4"]
+    assert main(["train", *common, "--logdir", str(tmp_path / "loop")]) == 0
+    assert main(["train", *IGNITE, *common, "--logdir", str(tmp_path / "engine")]) == 0
+    assert_same_weights(tmp_path / "loop", tmp_path / "engine")
+    assert load_checkpoint(tmp_path / "loop")[1]["config"].launch.nproc_per_node == 2
