@@ -35,7 +35,6 @@ class TrainingRun:
     gan: Gan
     sampler: FrameSampler
     batches: Iterator[FrameBatch]
-    seeds: RunSeeds
     rank: int = 0
     world_size: int = 1
     progress: dict | None = None  # the best evaluation so far, from the checkpoint resumed
@@ -95,7 +94,7 @@ class TrainingRun:
         except BaseException:
             sampler.close()
             raise
-        run = cls(plan, device, gan, sampler, batches, seeds, rank, world_size, progress, evaluator=evaluator,
+        run = cls(plan, device, gan, sampler, batches, rank, world_size, progress, evaluator=evaluator,
                   threads=threads)
         threads.check()  # the load over the start-up (the run's own work left out) sets the first count
         say(threads.describe())
@@ -103,6 +102,11 @@ class TrainingRun:
             run.log = RunLog(plan.run_dir, plan.start_iteration, config)
             run.checkpoints = CheckpointWriter(plan.run_dir, plan.run_id)
         return run
+
+    @property
+    def seeds(self) -> RunSeeds:
+        """The run's random streams: the networks' own (one place builds them)."""
+        return self.gan.seeds
 
     @property
     def config(self):
