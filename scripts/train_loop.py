@@ -21,6 +21,8 @@ def main(argv: list[str], trainer: str = "loop") -> int:
     except (ValueError, TypeError) as bad:  # a bad flag or value, before anything started
         print(f"error: {bad}", file=sys.stderr)
         return 2
+    if not result.lead:  # another torchrun rank: rank 0 says how the run ended
+        return result.exit_status
     print(result.line)
     if result.checkpoint is not None:
         print(f"view with: {result.view}")

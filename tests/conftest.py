@@ -78,11 +78,14 @@ def cli_env() -> dict[str, str]:
 
 
 class CliProcess:
-    """``atarigan ...`` in a subprocess of its own session, read as it runs."""
+    """``atarigan ...`` (or ``program``) in a subprocess of its own session, read as it runs."""
 
-    def __init__(self, args: list[str], cwd: Path, env: dict[str, str] | None = None) -> None:
+    def __init__(self, args: list[str], cwd: Path, env: dict[str, str | None] | None = None,
+                 program: list[str] | None = None) -> None:
+        program = program or [sys.executable, "-m", "atarigan.cli"]
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "atarigan.cli", *args], cwd=cwd, env={**os.environ, **CLI_ENV, **(env or {})},
+            [*program, *args], cwd=cwd,
+            env={k: v for k, v in {**os.environ, **CLI_ENV, **(env or {})}.items() if v is not None},  # None: unset
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
         )
         os.set_blocking(self.proc.stdout.fileno(), False)
@@ -141,11 +144,11 @@ class CliProcess:
 
 @pytest.fixture
 def cli(repo_root):
-    """Start ``atarigan`` subprocesses; any still running at the test's end are killed."""
+    """Start ``atarigan`` (or ``program=``) subprocesses; any still running at the test's end are killed."""
     started: list[CliProcess] = []
 
-    def start(*args: str, env: dict[str, str] | None = None) -> CliProcess:
-        process = CliProcess(list(args), repo_root, env)
+    def start(*args: str, env: dict[str, str | None] | None = None, program: list[str] | None = None) -> CliProcess:
+        process = CliProcess(list(args), repo_root, env, program)
         started.append(process)
         return process
 
@@ -175,3 +178,13 @@ def finished_sweep(tmp_path_factory, repo_root, sweep_args) -> tuple[Path, subpr
                             env={**os.environ, **CLI_ENV}, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     return where / "sweep", result
+
+
+@pytest.fixture
+def restore_threads():
+    """Put torch's CPU thread count back after a test that runs a command setting it (--threads)."""
+    import torch
+
+    before = torch.get_num_threads()
+    yield
+    torch.set_num_threads(before)

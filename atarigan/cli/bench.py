@@ -7,13 +7,16 @@ import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from atarigan.config.checks import device_name, integer, number
+from atarigan.config.checks import device_name, integer, number, thread_count
 from atarigan.config.cli_args import add_options, given_options
 from atarigan.config.option import Checked, ConfigError, option
 from atarigan.config.train_config import DEFAULT_GAMES, TrainConfig, distinct_games
 from atarigan.stop_signals import StopSignals
+
+if TYPE_CHECKING:  # torch is imported when a command runs, not when the CLI starts
+    import torch
 
 SECTIONS = ("sampling", "step", "e2e", "busy")
 FAST_OPTIONS = ("channels_last", "cuda_graphs", "compile")
@@ -38,9 +41,25 @@ class BenchArgs(Checked):
     envs_per_game: int = option(TrainConfig().envs_per_game, help="sampler emulators per game", check=integer(1, 256))
     compile: bool = option(False, help="also measure torch.compile (adds its compile time)")
     fast: tuple[str, ...] | None = option(
-        None, help="speed-ups the e2e trainers use (default: channels_last, plus cuda_graphs on CUDA)",
+        None, help="speed-ups the e2e trainers use (default: channels_last and cuda_graphs on CUDA, channels_last on "
+        "a CPU with native bf16, none on other CPUs)",
         check=lambda v: None if v is None else _subset_of(FAST_OPTIONS)(v), metavar="OPTION")
+    threads: str = option("auto", help="the e2e trainers' CPU threads, as train's --threads (the book's rows keep "
+                          "torch's own count)", check=thread_count, metavar="auto|N")
     json: str | None = option(None, help="also write the results here", metavar="PATH")
+
+
+def default_fast(device: torch.device, native_bf16: bool) -> tuple[str, ...]:
+    """The speed-ups that pay on this device: on a CPU without native bf16, channels_last made the fp32 step
+    slower (weights converted on every call; docs/performance.md).
+
+    >>> import torch
+    >>> default_fast(torch.device("cuda"), False), default_fast(torch.device("cpu"), True), default_fast(torch.device("cpu"), False)
+    (('channels_last', 'cuda_graphs'), ('channels_last',), ())
+    """
+    if device.type == "cuda":
+        return ("channels_last", "cuda_graphs")
+    return ("channels_last",) if native_bf16 else ()
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -58,10 +77,10 @@ def run(args: argparse.Namespace, stop: StopSignals) -> int:
     from atarigan.model.device import cpu_has_fast_bf16, cpu_model, resolve_device
 
     device = resolve_device(a.device)
-    fast = a.fast if a.fast is not None else ("channels_last",) + (("cuda_graphs",) if device.type == "cuda" else ())
+    fast = a.fast if a.fast is not None else default_fast(device, cpu_has_fast_bf16())
     # The book's maths throughout: these rows compare implementations; what a recipe costs is in the README's ablation.
     config = RunConfig.from_values({"games": a.games, "batch_size": a.batch_size, "envs_per_game": a.envs_per_game,
-                                    "device": str(device), "recipe": "book", **{option: True for option in fast}})
+                                    "device": str(device), "recipe": "book", "threads": a.threads, **{option: True for option in fast}})
     try:
         config.launch.check_device(device)
     except ConfigError as exc:
@@ -76,7 +95,7 @@ def run(args: argparse.Namespace, stop: StopSignals) -> int:
     results: dict[str, Any] = {
         "device": str(device), "cpu": cpu_model(), "cpu_native_bf16": cpu_has_fast_bf16(), "cores": os.cpu_count(),
         "batch_size": a.batch_size,
-        "torch": torch.__version__, "fast": list(fast), "seconds": a.seconds, "rounds": a.rounds,
+        "torch": torch.__version__, "fast": list(fast), "threads": a.threads, "seconds": a.seconds, "rounds": a.rounds,
     }
     if device.type == "cuda":
         results["gpu"] = torch.cuda.get_device_name(device)

@@ -6,7 +6,7 @@ import argparse
 import json
 from dataclasses import dataclass
 
-from atarigan.config.checks import device_name, integer, one_of
+from atarigan.config.checks import device_name, integer, one_of, thread_count
 from atarigan.config.cli_args import add_options, given_options
 from atarigan.config.option import Checked, option
 from atarigan.stop_signals import StopSignals
@@ -21,6 +21,8 @@ class EvaluateArgs(Checked):
     seed: int = option(0, help="seed for noise and real frames", check=integer(0, 2**63 - 1))
     device: str = option("auto", help="auto (a CUDA GPU if there is one, as train), cpu, cuda or cuda:N",
                          check=device_name, metavar="DEVICE")
+    threads: str = option("auto", help="torch's CPU threads: auto (the cores other processes leave free) or N",
+                          check=thread_count, metavar="auto|N")
     json: str | None = option(None, help="also write the numbers here", metavar="PATH")
 
 
@@ -48,14 +50,19 @@ def run(args: argparse.Namespace, stop: StopSignals) -> int:
     from atarigan.evaluate.evaluation import Evaluator
     from atarigan.evaluate.trained_generator import load_generator
     from atarigan.model.device import resolve_device
+    from atarigan.training.cpu_threads import ThreadGovernor
 
     out = check_output(a.json, "--json") if a.json is not None else None  # before the work, not after it
     device = resolve_device(a.device)
+    threads = ThreadGovernor(str(a.threads))  # measures the load while the checkpoint loads and real frames are sampled
     trained = load_generator(a.checkpoint, device, a.which)
     iteration, ema = trained.iteration, trained.ema
     print(f"atarigan evaluate: {a.count} frames from iteration {iteration}{' (EMA weights)' if ema else ''} "
           f"against {a.count} real ones", flush=True)
     evaluator = Evaluator(trained.games, trained.config.model, a.count, a.seed, device, progress=True)
+    threads.check()
+    if device.type == "cpu":
+        print(threads.describe(rechecked=False), flush=True)
     result = evaluator(trained.generate(a.count, a.seed))
     for line in report_lines(result):
         print(line)

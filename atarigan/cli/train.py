@@ -43,6 +43,8 @@ def run(args: argparse.Namespace, stop: StopSignals) -> int:
         result = train(config, explicit=given, say=lambda text: print(text, flush=True), stop=stop)
     except TrainingInterrupted as exc:
         result = exc.result
+    if not result.lead:  # another torchrun rank: rank 0 says how the run ended
+        return result.exit_status
     if result.line:
         print(f"atarigan train: {result.line}", file=sys.stdout if result.ok else sys.stderr, flush=True)
     if result.run_dir.is_dir() and result.checkpoint is not None:

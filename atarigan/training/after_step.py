@@ -178,6 +178,10 @@ class AfterStep:
     def _save(self, iteration: int, best: bool = False) -> None:
         """A checkpoint (or best.pt); rank 0 writes, every rank checks for NaN first."""
         self._check_finite()  # a checkpoint never holds weights trained past a NaN
+        if not best:
+            # On every rank, not only the one that writes: finish() asks each whether a save is due, and a rank
+            # that answered differently would wait in _check_finite's collective for a rank that has left.
+            self.saved_iteration = iteration
         if self.run.checkpoints is None:
             return
         state = checkpoint_state(self.run.config, self.run.gan.state_dict(), iteration, self.run.plan.run_record(),
@@ -187,7 +191,6 @@ class AfterStep:
                 self.run.checkpoints.save_best(state)
             else:
                 self.saved = self.run.checkpoints.save(state)
-                self.saved_iteration = iteration
         except SaveFailed as exc:
             self.failure = f"{self.failure}; {exc}" if self.failure else str(exc)
         if not self.run.log.failed:

@@ -98,9 +98,9 @@ class ThreadGovernor:
         torch.set_num_threads(wanted)
         return wanted
 
-    def describe(self) -> str:
-        """The line a run prints about its threads."""
+    def describe(self, rechecked: bool = True) -> str:
+        """The line a command prints about its threads (``rechecked``: whether :meth:`check` runs again later)."""
         if not self.auto:
             return f"cpu threads: {self.threads} (--threads {self.threads})"
-        return (f"cpu threads: {self.threads} of {self.cores} cores (auto: {self.busy:.1f} busy with other work; "
-                "checked again at every report)")
+        again = "; checked again at every report" if rechecked else ""
+        return f"cpu threads: {self.threads} of {self.cores} cores (auto: {self.busy:.1f} busy with other work{again})"

@@ -37,6 +37,7 @@ class TrainResult:
     line: str  # what the CLI prints: what happened, what was kept, how to go on
     exit_status: int  # the CLI's: 0 done, 130 interrupted, 1 diverged or failed
     view: str  # the command that shows the run in TensorBoard
+    lead: bool = True  # False on torchrun's ranks other than global rank 0: rank 0 saves, and says how the run ended
 
     @property
     def ok(self) -> bool:
@@ -140,18 +141,19 @@ def _run(config: RunConfig, explicit: set[str], stop: StopSignals, say: Callable
     finally:
         directory.release()
     result = _result(plan.run_dir, outcome, outcome.line(resume), last[0] if last else None,
-                     tensorboard_command(plan.run_dir))
+                     tensorboard_command(plan.run_dir), lead)
     if result.status == "interrupted":
         raise TrainingInterrupted(result)
     return result
 
 
-def _result(run_dir: Path, outcome: Outcome, line: str, evaluation: Evaluation | None, view: str) -> TrainResult:
+def _result(run_dir: Path, outcome: Outcome, line: str, evaluation: Evaluation | None, view: str,
+            lead: bool = True) -> TrainResult:
     newest = list_checkpoints(run_dir) if run_dir.is_dir() else []
     best = run_dir / BEST_NAME
     return TrainResult(run_dir=run_dir, status=outcome.status, iteration=outcome.iteration,
                        checkpoint=newest[-1] if newest else None, best=best if best.is_file() else None,
-                       evaluation=evaluation, line=line, exit_status=outcome.exit_status, view=view)
+                       evaluation=evaluation, line=line, exit_status=outcome.exit_status, view=view, lead=lead)
 
 
 def config_from_args(argv: list[str]) -> RunConfig:

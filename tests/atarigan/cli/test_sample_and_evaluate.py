@@ -4,6 +4,7 @@ import json
 
 import numpy as np
 import pytest
+import torch
 from PIL import Image
 
 from atarigan.cli import main
@@ -37,11 +38,13 @@ def test_sample_bad_input(argv, message, trained_run, tmp_path, capsys):
     assert not list(tmp_path.glob("*.png")), "nothing half-written"
 
 
-def test_evaluate_prints_and_writes_the_numbers(trained_run, tmp_path, capsys):
+def test_evaluate_prints_and_writes_the_numbers(trained_run, tmp_path, capsys, restore_threads):
     out = tmp_path / "eval.json"
-    assert main(["evaluate", "--checkpoint", str(trained_run), "--count", "128", "--json", str(out)]) == 0
+    assert main(["evaluate", "--checkpoint", str(trained_run), "--count", "128", "--threads", "1",
+                 "--json", str(out)]) == 0
     captured = capsys.readouterr()
     printed = captured.out
+    assert "cpu threads: 1 (--threads 1)" in printed and torch.get_num_threads() == 1
     for words in ("Fréchet distance", "real vs real", "kernel distance", "precision", "recall", "not a game frame",
                   "fakes nearest to Breakout"):
         assert words in printed
@@ -104,3 +107,9 @@ def test_a_conditional_run_samples_one_game_and_an_unconditional_one_says_it_can
     assert main(["sample", "--checkpoint", str(trained_run), "--out", str(tmp_path / "x.png"), "--game", "Pong"]) == 2
     assert "Pong cannot be drawn alone: this checkpoint's run was trained without --conditional" in capsys.readouterr().err
     assert not (tmp_path / "x.png").exists()
+
+
+def test_evaluate_refuses_a_bad_thread_count(trained_run, capsys):
+    assert main(["evaluate", "--checkpoint", str(trained_run), "--threads", "many"]) == 2
+    err = capsys.readouterr().err
+    assert "--threads must be auto or a number of threads from 1 to 1024, got 'many'" in err and "Traceback" not in err

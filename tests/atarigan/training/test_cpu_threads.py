@@ -27,13 +27,6 @@ class Machine:
         return CpuSample(self.busy, self.total, self.own)
 
 
-@pytest.fixture
-def restore_threads():
-    before = torch.get_num_threads()
-    yield
-    torch.set_num_threads(before)
-
-
 def test_auto_follows_a_neighbour_that_comes_and_goes(monkeypatch, restore_threads):
     monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
     monkeypatch.setattr(os, "cpu_count", lambda: 4)

@@ -52,10 +52,11 @@ def test_engine_and_loop_give_identical_weights_same_numbers_and_resume_each_oth
 def test_two_process_gloo_run_writes_one_stream_and_resumes_across_process_counts(tmp_path, tiny, small_nets, events):
     run = tmp_path / "run"
     args = [*IGNITE, *tiny, *small_nets, "--report-every", "2", "--image-every", "2"]
+    # A checkpoint due at the last iteration: every rank must agree that finishing has nothing left to save.
     assert main(["train", *args, "--nproc-per-node", "2", "--backend", "gloo", "--iterations", "4",
-                 "--logdir", str(run)]) == 0
+                 "--checkpoint-every", "2", "--logdir", str(run)]) == 0
     assert len(list(run.glob("events.out.tfevents.*"))) == 1
-    assert [p.name for p in list_checkpoints(run)] == ["checkpoint_4.pt"]
+    assert [p.name for p in list_checkpoints(run)] == ["checkpoint_2.pt", "checkpoint_4.pt"]
     assert [e.step for e in events(run).Scalars("loss/discriminator")] == [2, 4]
     # Two processes -> one, then one -> two.
     assert main(["train", "--resume", str(run), "--iterations", "6"]) == 0

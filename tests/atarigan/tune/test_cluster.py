@@ -41,7 +41,8 @@ def _tune(args: list[str], home: Path, repo_root: Path, timeout: float = 420, **
 def cluster(tmp_path_factory):
     """A Ray head started by `ray start --head --block` with Ray's defaults, in a HOME of its own holding a token
     (`ray get-auth-token --generate`, as a first local `ray.init` also leaves one): Ray then turns token
-    authentication on. The address and that HOME. Stopped at the end: its own processes only, not `ray stop`."""
+    authentication on; and a second node joined to it by `ray start --address` (one CPU each, so two trials at
+    once run one per node). The address and that HOME. Stopped at the end: its own processes only, not `ray stop`."""
     home = tmp_path_factory.mktemp("head_home")
     temp = Path(tempfile.mkdtemp(prefix="ray", dir="/tmp"))  # Ray's socket paths must stay short
     port = _free_port()
@@ -49,24 +50,37 @@ def cluster(tmp_path_factory):
     environment = {k: v for k, v in os.environ.items() if not k.startswith("RAY_AUTH")}
     subprocess.run([str(ray), "get-auth-token", "--generate"], env={**environment, "HOME": str(home)},
                    capture_output=True, check=True, timeout=120)
-    head = subprocess.Popen([str(ray), "start", "--head", "--block", "--port", str(port), "--num-cpus", "2",
-                             "--temp-dir", str(temp), "--include-dashboard", "false", "--disable-usage-stats"],
-                            env={**environment, "HOME": str(home)}, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL, start_new_session=True)
+    nodes = [subprocess.Popen([str(ray), "start", "--head", "--block", "--port", str(port), "--num-cpus", "1",
+                               "--temp-dir", str(temp), "--include-dashboard", "false", "--disable-usage-stats"],
+                              env={**environment, "HOME": str(home)}, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL, start_new_session=True)]
     try:
         deadline = time.monotonic() + 120
         while not _answers(port):
-            assert head.poll() is None and time.monotonic() < deadline, "the Ray head did not start"
+            assert nodes[0].poll() is None and time.monotonic() < deadline, "the Ray head did not start"
             time.sleep(0.5)
+        # A worker node's `ray start` is a client of the head too: it needs token mode and the token (README).
+        nodes.append(subprocess.Popen([str(ray), "start", "--address", f"127.0.0.1:{port}", "--block", "--num-cpus",
+                                       "1", "--disable-usage-stats"],
+                                      env={**environment, "HOME": str(home), "RAY_AUTH_MODE": "token"},
+                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True))
+        alive = "import ray; ray.init(address='{}'); print(sum(n['Alive'] for n in ray.nodes()))".format(
+            f"127.0.0.1:{port}")
+        while subprocess.run([sys.executable, "-c", alive], env={**environment, "HOME": str(home),
+                                                                  "RAY_AUTH_MODE": "token"},
+                             capture_output=True, text=True, timeout=120).stdout.strip() != "2":
+            assert nodes[1].poll() is None and time.monotonic() < deadline + 120, "the second node did not join"
+            time.sleep(1)
         yield f"127.0.0.1:{port}", home
     finally:
-        os.killpg(head.pid, signal.SIGTERM)
-        try:
-            head.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            os.killpg(head.pid, signal.SIGKILL)
-            head.wait()
-        subprocess.run(["pkill", "-KILL", "-s", str(head.pid)], capture_output=True)
+        for node in reversed(nodes):
+            os.killpg(node.pid, signal.SIGTERM)
+            try:
+                node.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                os.killpg(node.pid, signal.SIGKILL)
+                node.wait()
+            subprocess.run(["pkill", "-KILL", "-s", str(node.pid)], capture_output=True)
         shutil.rmtree(temp, ignore_errors=True)
 
 
@@ -78,10 +92,17 @@ def _answers(port: int) -> bool:
         return False
 
 
-def test_a_sweep_joins_a_token_cluster_with_the_token_ray_wrote_and_keeps_every_trial(cluster, tmp_path, repo_root):
+def test_a_sweep_joins_a_token_cluster_stops_and_goes_on_keeping_every_trial(cluster, tmp_path, repo_root, cli):
+    """Joined with the token Ray wrote, stopped by Ctrl-C once a trial has a checkpoint, then the same command."""
     address, home = cluster
-    result = _tune([*SWEEP, "--address", address, "--dir", str(tmp_path / "sweeps"), "--name", "joined"], home,
-                   repo_root)
+    args = ["tune", *SWEEP, "--address", address, "--dir", str(tmp_path / "sweeps"), "--name", "joined"]
+    environment = {"HOME": str(home), "RAY_AUTH_MODE": None, "RAY_AUTH_TOKEN": None, "RAY_AUTH_TOKEN_PATH": None}
+    first = cli(*args, env=environment)
+    first.wait_for(lambda: list(tmp_path.glob("sweeps/joined/runs/trial_*/checkpoint_*.pt")), "a trial's checkpoint")
+    first.send(signal.SIGINT)
+    assert first.finish() == 130, first.output
+    assert "run the same command again to go on" in first.output
+    result = _tune(args[1:], home, repo_root)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert f"joining the Ray cluster with the token of {home / '.ray' / 'auth_token'}" in result.stdout
     best = json.loads((tmp_path / "sweeps" / "joined" / "best.json").read_text())
