@@ -148,7 +148,7 @@ def _run(config: RunConfig, explicit: set[str], stop: StopSignals, say: Callable
 
 
 def _result(run_dir: Path, outcome: Outcome, line: str, evaluation: Evaluation | None, view: str,
-            lead: bool = True) -> TrainResult:
+            lead: bool) -> TrainResult:
     newest = list_checkpoints(run_dir) if run_dir.is_dir() else []
     best = run_dir / BEST_NAME
     return TrainResult(run_dir=run_dir, status=outcome.status, iteration=outcome.iteration,

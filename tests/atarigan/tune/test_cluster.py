@@ -16,18 +16,13 @@ from pathlib import Path
 
 import pytest
 
+from atarigan.training.distributed import free_port
 from atarigan.tune.cluster import check_reachable, host_and_port, token_source, use_token_if_at_hand
 
 SWEEP = ["--search", "lr=grid:1e-4,4e-4", "--samples", "1", "--cpus-per-trial", "1", "--games", "Pong",
          "--batch-size", "8", "--envs-per-game", "2", "--image-size", "16", "--generator-filters", "8",
          "--discriminator-filters", "8", "--iterations", "8", "--eval-every", "4", "--eval-count", "128",
          "--precision", "fp32"]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _tune(args: list[str], home: Path, repo_root: Path, timeout: float = 420, **env: str) -> subprocess.CompletedProcess:
@@ -45,7 +40,7 @@ def cluster(tmp_path_factory):
     once run one per node). The address and that HOME. Stopped at the end: its own processes only, not `ray stop`."""
     home = tmp_path_factory.mktemp("head_home")
     temp = Path(tempfile.mkdtemp(prefix="ray", dir="/tmp"))  # Ray's socket paths must stay short
-    port = _free_port()
+    port = free_port()
     ray = Path(sys.executable).parent / "ray"
     environment = {k: v for k, v in os.environ.items() if not k.startswith("RAY_AUTH")}
     subprocess.run([str(ray), "get-auth-token", "--generate"], env={**environment, "HOME": str(home)},
@@ -129,7 +124,7 @@ def test_a_cluster_that_refuses_is_one_line_naming_what_to_set(cluster, tmp_path
                                            ("bogus.invalid:1", "nothing answers at bogus.invalid:1"),
                                            ("head:port", "give HOST:PORT")])
 def test_an_address_where_nothing_answers_is_one_line_at_once(address, said, tmp_path, repo_root):
-    closed = _free_port()
+    closed = free_port()
     address, said = address.format(closed=closed), said.format(closed=closed)
     started = time.monotonic()
     result = _tune([*SWEEP, "--address", address, "--dir", str(tmp_path / "sweeps")], tmp_path, repo_root, timeout=120)
@@ -151,4 +146,4 @@ def test_a_token_at_hand_turns_token_mode_on_unless_the_user_chose(tmp_path, mon
     assert token_source() == "RAY_AUTH_TOKEN"
     assert host_and_port("[::1]:6379") == ("::1", 6379)
     with pytest.raises(ValueError, match="nothing answers"):
-        check_reachable(f"127.0.0.1:{_free_port()}")
+        check_reachable(f"127.0.0.1:{free_port()}")
