@@ -87,6 +87,11 @@ class StopSignals:
         if threading.current_thread() is threading.main_thread():
             for signum in HANDLED:
                 self._previous[signum] = signal.signal(signum, self._handle)
+            # A handler that recorded a signal before this one took over (atarigan.console_script's): adopt it.
+            for previous in self._previous.values():
+                early = previous.take() if callable(getattr(previous, "take", None)) else None
+                if early is not None and self.received is None:
+                    self.received = early
         return self
 
     def __exit__(self, *exc: object) -> None:

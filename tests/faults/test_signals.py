@@ -158,6 +158,45 @@ def test_a_ctrl_c_while_the_command_is_still_importing_is_never_a_traceback(tmp_
     assert not (tmp_path / "run").exists() or list_checkpoints(tmp_path / "run") == [], output
 
 
+# The signals land while Python imports the command's module, sent from inside that import (a finder consulted for
+# it), so the moment is exact: the console script's recorder is up, the command's StopSignals not yet.
+IN_THE_IMPORT = """
+import os, signal, sys
+class Finder:
+    def find_spec(self, name, path=None, target=None):
+        if name == "atarigan.cli.main":
+            for signum in SIGNALS:
+                os.kill(os.getpid(), signum)
+        return None
+sys.meta_path.insert(0, Finder())
+from atarigan.console_script import run
+sys.exit(run())
+"""
+
+
+@pytest.mark.parametrize("signals, status, line", [
+    (["SIGINT"], 130, "atarigan train: interrupted (SIGINT): nothing was written"),
+    (["SIGTERM"], 130, "atarigan train: interrupted (SIGTERM): nothing was written"),
+    (["SIGINT", "SIGINT"], 130, "atarigan: second SIGINT before the command started: stopped at once"),
+], ids=["SIGINT", "SIGTERM", "SIGINT-twice"])
+def test_a_signal_while_the_command_is_imported_is_kept_for_the_command(tmp_path, repo_root, cli_env, tiny, signals,
+                                                                        status, line, assert_clean):
+    """Recorded, then adopted by the command, which stops at its first check: never raised into the import system,
+    where a KeyboardInterrupt can be swallowed (one of importlib's weakref callbacks reports it and goes on)."""
+    import subprocess
+    import sys
+
+    script = IN_THE_IMPORT.replace("SIGNALS", "[" + ", ".join(f"signal.{name}" for name in signals) + "]")
+    result = subprocess.run([sys.executable, "-c", script, "train", *tiny, "--iterations", "5", "--logdir",
+                             str(tmp_path / "run")], cwd=repo_root, env=cli_env, capture_output=True, text=True,
+                            timeout=240)
+    output = result.stdout + result.stderr
+    assert result.returncode == status, output
+    assert output.strip().splitlines() == [line], output
+    assert not (tmp_path / "run").exists()
+    assert_clean(output)
+
+
 def test_a_rank_killed_outright_ends_the_run_in_one_line_keeping_its_checkpoints(cli, tmp_path, tiny, small_nets,
                                                                                   assert_clean):
     import os
