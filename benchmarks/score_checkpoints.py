@@ -19,11 +19,14 @@ def main() -> None:
     parser.add_argument("checkpoints", nargs="+")
     parser.add_argument("--count", type=int, default=512)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--weights", choices=("average", "raw"), default="average",
+                        help="the moving average of the generator's weights (when kept) or its raw weights")
     args = parser.parse_args()
-    generators = sorted((atarigan.load_generator(path) for path in args.checkpoints), key=lambda g: g.iteration)
+    generators = sorted((atarigan.load_generator(path, weights=args.weights) for path in args.checkpoints),
+                        key=lambda g: g.iteration)
     first = generators[0]
     evaluator = atarigan.Evaluator(first.games, first.config.model, count=args.count, seed=args.seed)
-    print(f"{' '.join(first.games)}, {args.count} frames, floor FD {evaluator.real_floor:.3f} "
+    print(f"{' '.join(first.games)}, {args.count} frames, {args.weights} weights, floor FD {evaluator.real_floor:.3f} "
           f"(quality metric version {atarigan.Evaluation.version})")
     print("| iteration | FD | FD / floor | KD | precision | recall | not a game | " +
           " | ".join(f"nearest {g}" for g in first.games) + " |")

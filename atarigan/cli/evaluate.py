@@ -17,6 +17,9 @@ class EvaluateArgs(Checked):
     checkpoint: str = option(help="checkpoint file or run directory", metavar="PATH")
     which: str = option("last", help="in a run directory: its newest checkpoint, or best.pt (--eval-every's best)",
                         check=one_of("last", "best"), metavar="last|best")
+    weights: str = option("average", help="the generator's moving average of weights when the run kept one "
+                          "(--ema; what training's grids show), or its raw trained weights",
+                          check=one_of("average", "raw"), metavar="average|raw")
     count: int = option(1000, help="frames per set", check=integer(128, 100_000))
     seed: int = option(0, help="seed for noise and real frames", check=integer(0, 2**63 - 1))
     device: str = option("auto", help="auto (a CUDA GPU if there is one, as train), cpu, cuda or cuda:N",
@@ -55,9 +58,9 @@ def run(args: argparse.Namespace, stop: StopSignals) -> int:
     out = check_output(a.json, "--json") if a.json is not None else None  # before the work, not after it
     device = resolve_device(a.device)
     threads = ThreadGovernor(str(a.threads))  # measures the load while the checkpoint loads and real frames are sampled
-    trained = load_generator(a.checkpoint, device, a.which)
+    trained = load_generator(a.checkpoint, device, a.which, a.weights)
     iteration, ema = trained.iteration, trained.ema
-    print(f"atarigan evaluate: {a.count} frames from iteration {iteration}{' (EMA weights)' if ema else ''} "
+    print(f"atarigan evaluate: {a.count} frames from iteration {iteration}{' (EMA weights)' if ema else ' (raw weights)' if a.weights == 'raw' else ''} "
           f"against {a.count} real ones", flush=True)
     evaluator = Evaluator(trained.games, trained.config.model, a.count, a.seed, device, progress=True)
     threads.check()

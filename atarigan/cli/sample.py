@@ -17,6 +17,9 @@ class SampleArgs(Checked):
     out: str = option(help="where to write the grid (a .png file)", metavar="PNG")
     which: str = option("last", help="in a run directory: its newest checkpoint, or best.pt (--eval-every's best)",
                         check=one_of("last", "best"), metavar="last|best")
+    weights: str = option("average", help="the generator's moving average of weights when the run kept one "
+                          "(--ema; what training's grids show), or its raw trained weights",
+                          check=one_of("average", "raw"), metavar="average|raw")
     count: int = option(64, help="frames in the grid", check=integer(1, 4096))
     seed: int = option(0, help="noise seed", check=integer(0, 2**63 - 1))
     with_real: bool = option(False, help="put a grid of real frames of the same games beside it")
@@ -37,13 +40,13 @@ def run(args: argparse.Namespace, stop: StopSignals) -> int:
     from atarigan.model.device import resolve_device
 
     out = check_writable(a.out)  # before any work: a bad path fails at once
-    trained = load_generator(a.checkpoint, resolve_device(a.device), a.which)
+    trained = load_generator(a.checkpoint, resolve_device(a.device), a.which, a.weights)
     try:
         games = trained.games if a.game is None else (trained.games[trained.game_index(a.game)],)
     except ValueError as exc:
         raise ConfigError("game", f": {exc}") from None
     print(f"atarigan sample: {a.count} frames of {' '.join(games)} from iteration {trained.iteration}"
-          f"{' (EMA weights)' if trained.ema else ''}" + (f", and {a.count} real ones" if a.with_real else ""), flush=True)
+          f"{' (EMA weights)' if trained.ema else ' (raw weights)' if a.weights == 'raw' else ''}" + (f", and {a.count} real ones" if a.with_real else ""), flush=True)
     picture = image_grid(trained.generate(a.count, a.seed, game=a.game))
     if a.with_real:
         real, _ = real_frames(games, a.count, a.seed, trained.config.model.image_size)

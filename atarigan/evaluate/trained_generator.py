@@ -43,14 +43,22 @@ class TrainedGenerator:
         return generate(self.network, count, seed, game=None if game is None else self.game_index(game))
 
 
-def load_generator(checkpoint: str | Path, device: str | torch.device = "cpu", which: str = "last") -> TrainedGenerator:
-    """A checkpoint's Generator: the moving average of its weights (``--ema``) when the run kept one, as
-    training's grids show; else the trained weights. ``checkpoint``: a file, or a run directory, where
-    ``which`` picks ``last`` or ``best``."""
+WEIGHTS = ("average", "raw")
+
+
+def load_generator(checkpoint: str | Path, device: str | torch.device = "cpu", which: str = "last",
+                   weights: str = "average") -> TrainedGenerator:
+    """A checkpoint's Generator. ``weights="average"``: the moving average of its weights (``--ema``) when the run
+    kept one, as training's grids and evaluations show; else the trained weights. ``"raw"``: the trained weights
+    always (they place more of the small moving sprites, which the average blurs over positions, and miss
+    more often; ``docs/quality.md``). ``checkpoint``: a file, or a run directory, where ``which`` picks
+    ``last`` or ``best``."""
+    if weights not in WEIGHTS:
+        raise ValueError(f"weights must be one of {', '.join(WEIGHTS)}, got {weights!r}")
     path, state = load_checkpoint(checkpoint, which=which)
     config = state["config"]
     generator = Generator(config.model)
-    ema = "generator_ema" in state["gan"]
+    ema = weights == "average" and "generator_ema" in state["gan"]
     restore_state(generator, state["gan"]["generator_ema" if ema else "generator"], path)
     return TrainedGenerator(generator.to(device).eval(), config, int(state["trainer"]["iteration"]), ema, path)
 

@@ -85,6 +85,33 @@ def test_sample_and_evaluate_draw_from_the_moving_average_and_say_so(tiny, tmp_p
     assert not torch.equal(gan["generator"]["pipe.0.weight"], gan["generator_ema"]["pipe.0.weight"])
 
 
+def test_weights_raw_draws_the_trained_weights_of_a_run_that_kept_an_average(tiny, tmp_path, capsys):
+    from atarigan.evaluate.trained_generator import load_generator
+
+    run = tmp_path / "ema_run"
+    assert main(["train", *tiny, "--iterations", "3", "--ema", "0.5", "--logdir", str(run)]) == 0
+    capsys.readouterr()
+    gan = torch.load(sorted(run.glob("checkpoint_*.pt"))[-1], map_location="cpu", weights_only=False)["gan"]
+    raw, average = load_generator(run, weights="raw"), load_generator(run, weights="average")
+    assert not raw.ema and average.ema
+    assert torch.equal(raw.network.state_dict()["pipe.0.weight"], gan["generator"]["pipe.0.weight"])
+    assert not torch.equal(raw.generate(4, seed=1), average.generate(4, seed=1))
+    assert main(["sample", "--checkpoint", str(run), "--out", str(tmp_path / "g.png"), "--count", "8",
+                 "--weights", "raw"]) == 0
+    assert "8 frames of Breakout AirRaid Pong from iteration 3 (raw weights)" in capsys.readouterr().out
+    assert main(["evaluate", "--checkpoint", str(run), "--count", "128", "--weights", "raw", "--threads", "1",
+                 "--json", str(tmp_path / "n.json")]) == 0
+    assert "(raw weights)" in capsys.readouterr().out
+    assert json.loads((tmp_path / "n.json").read_text())["ema"] is False
+    for command, out in (("sample", ["--out", str(tmp_path / "x.png")]), ("evaluate", [])):
+        assert main([command, "--checkpoint", str(run), *out, "--weights", "mean"]) == 2
+        err = capsys.readouterr().err
+        assert "--weights must be one of average, raw; got 'mean'" in err and "Traceback" not in err
+    assert not (tmp_path / "x.png").exists()
+    with pytest.raises(ValueError, match="weights must be one of average, raw, got 'ema'"):
+        load_generator(run, weights="ema")
+
+
 def test_a_run_without_a_moving_average_samples_its_generator_and_says_nothing_of_one(tiny, tmp_path, capsys):
     run = tmp_path / "plain_run"
     assert main(["train", *tiny, "--iterations", "2", "--ema", "0", "--logdir", str(run)]) == 0
