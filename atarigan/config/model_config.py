@@ -31,6 +31,11 @@ class ModelConfig(Checked):
         None, help="spectral normalisation of the discriminator's convolutions, in place of its BatchNorm "
         "(default: the recipe's)", resume=Resume.FIXED,
     )
+    patch_discriminator: bool | None = option(
+        None, help="the discriminator also judges each patch of the frame: a logit per position of its feature map "
+        "at a quarter of the frame's size (each seeing about 10x10 pixels, a sprite and its surroundings), beside "
+        "its one logit for the whole frame (default: the recipe's)", resume=Resume.FIXED,
+    )
 
     classes: int = option(
         0, help="games the networks are told each frame's game of; 0: unconditional (the book)",

@@ -11,7 +11,7 @@ from torch import nn
 from torch.nn.parallel import DistributedDataParallel
 
 from atarigan.model.diff_augment import diff_augment
-from atarigan.model.losses import discriminator_loss, generator_loss
+from atarigan.model.losses import discriminator_loss, frame_logits, frame_score, generator_loss
 
 
 class StepResult(NamedTuple):
@@ -92,7 +92,7 @@ def gan_step(
         logits_fake = discriminator(*conditioned(augmented(fake.detach())))
         loss_d = discriminator_loss(logits_real.float(), logits_fake.float(), options.loss)
     if r1:
-        (grad,) = torch.autograd.grad(logits_real.float().sum(), real, create_graph=True)
+        (grad,) = torch.autograd.grad(frame_score(logits_real.float()).sum(), real, create_graph=True)
         loss_d = loss_d + options.r1_gamma / 2 * R1_EVERY * grad.pow(2).flatten(1).sum(1).mean()
     opt_d.zero_grad(set_to_none=True)
     loss_d.backward()
@@ -115,7 +115,7 @@ def gan_step(
         [
             loss_d.detach(),
             loss_g.detach(),
-            torch.sigmoid(logits_real.detach().float()).mean(),
-            torch.sigmoid(logits_fake.detach().float()).mean(),
+            torch.sigmoid(frame_logits(logits_real.detach()).float()).mean(),
+            torch.sigmoid(frame_logits(logits_fake.detach()).float()).mean(),
         ]
     )

@@ -13,15 +13,36 @@ from torch import nn
 _bce = nn.BCEWithLogitsLoss()
 
 
+def frame_logits(logits: torch.Tensor) -> torch.Tensor:
+    """D's logit for each whole frame (B,): its output, or the first column of a patch discriminator's (B, 1 + P)."""
+    return logits if logits.dim() == 1 else logits[:, 0]
+
+
+def frame_score(logits: torch.Tensor) -> torch.Tensor:
+    """One number per frame (B,) weighting the frame and its patches as the losses do: what R1 takes the slope of."""
+    return logits if logits.dim() == 1 else logits[:, 0] + logits[:, 1:].mean(1)
+
+
+def _parts(logits: torch.Tensor) -> list[torch.Tensor]:
+    # A patch discriminator's frame logit and its patches' are two losses of equal weight, each a mean:
+    # otherwise the one frame logit would count for 1/(1 + P) of D's loss.
+    return [logits] if logits.dim() == 1 else [logits[:, 0], logits[:, 1:]]
+
+
 def discriminator_loss(logits_real: torch.Tensor, logits_fake: torch.Tensor, kind: str) -> torch.Tensor:
-    """D's loss: BCE on logits (Sigmoid + BCELoss's maths, numerically safe), or hinge."""
+    """D's loss: BCE on logits (Sigmoid + BCELoss's maths, numerically safe), or hinge.
+
+    Logits (B,), or (B, 1 + P) from a patch discriminator: the frame's loss plus the patches' mean loss.
+    """
     if kind == "hinge":
-        return torch.relu(1 - logits_real).mean() + torch.relu(1 + logits_fake).mean()
-    return _bce(logits_real, torch.ones_like(logits_real)) + _bce(logits_fake, torch.zeros_like(logits_fake))
+        return sum(torch.relu(1 - real).mean() + torch.relu(1 + fake).mean()
+                   for real, fake in zip(_parts(logits_real), _parts(logits_fake)))
+    return sum(_bce(real, torch.ones_like(real)) + _bce(fake, torch.zeros_like(fake))
+               for real, fake in zip(_parts(logits_real), _parts(logits_fake)))
 
 
 def generator_loss(logits_fake: torch.Tensor, kind: str) -> torch.Tensor:
-    """G's loss: the non-saturating BCE (G wants D to say real), or hinge's -D(G(z))."""
+    """G's loss: the non-saturating BCE (G wants D to say real), or hinge's -D(G(z)); patches as in D's loss."""
     if kind == "hinge":
-        return -logits_fake.mean()
-    return _bce(logits_fake, torch.ones_like(logits_fake))
+        return sum(-fake.mean() for fake in _parts(logits_fake))
+    return sum(_bce(fake, torch.ones_like(fake)) for fake in _parts(logits_fake))

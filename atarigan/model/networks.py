@@ -41,6 +41,11 @@ class Discriminator(nn.Module):
     With ``spectral_norm``, each convolution's weight is divided by its largest
     singular value (``torch.nn.utils.parametrizations.spectral_norm``) and there is no
     BatchNorm: D's slope is bounded without batch statistics (SNGAN's discriminator).
+
+    With ``patch_discriminator``, a 1x1 convolution on the feature map at a quarter of
+    the frame's size also gives a logit per position there, each judging the ~10x10
+    pixels it sees (PatchGAN's idea, beside the whole-frame logit): the output is then
+    (B, 1 + P), the frame's logit first (:func:`atarigan.model.losses.frame_logits`).
     """
 
     def __init__(self, config: ModelConfig = ModelConfig()) -> None:
@@ -51,24 +56,38 @@ class Discriminator(nn.Module):
             conv(CHANNELS, width, 4, 2, 1),  # (B, 3, 64, 64) -> (B, 64, 32, 32)
             nn.ReLU(),
         ]
+        quarter = 0  # layers up to the feature map at S/4
         for _ in range(_halvings(config) - 1):
             # (B, 64, 32, 32) -> (B, 128, 16, 16) -> (B, 256, 8, 8) -> (B, 512, 4, 4)
             norm = [] if config.spectral_norm else [nn.BatchNorm2d(width * 2)]
             layers += [conv(width, width * 2, 4, 2, 1), *norm, nn.ReLU()]
             width *= 2
+            quarter = quarter or len(layers)
         layers.append(conv(width, 1, 4, 1, 0))  # (B, 512, 4, 4) -> (B, 1, 1, 1)
         self.conv_pipe = nn.Sequential(*layers)
+        self.quarter = quarter
+        self.patch_head = None
+        if config.patch_discriminator:
+            quarter_width = config.discriminator_filters * 2
+            self.patch_head = conv(quarter_width, 1, 1, 1, 0)  # (B, 128, 16, 16) -> (B, 1, 16, 16)
         self.classes = config.classes
         if self.classes:
             self.projection = Projection(width, self.classes)  # (B, 512, 4, 4), (B,) -> (B,)
 
     def forward(self, images: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
-        if not self.classes:
+        if not self.classes and self.patch_head is None:
             return self.conv_pipe(images).view(-1)  # (B, 1, 1, 1) -> (B,)
-        labels = check_labels(labels, images.shape[0], self.classes, "Discriminator")
-        features = self.conv_pipe[:-1](images)  # (B, 512, 4, 4)
+        if self.classes:
+            labels = check_labels(labels, images.shape[0], self.classes, "Discriminator")
+        quarter = self.conv_pipe[:self.quarter](images)  # (B, 128, 16, 16)
+        features = self.conv_pipe[self.quarter:-1](quarter)  # (B, 512, 4, 4)
         logits = self.conv_pipe[-1](features).view(-1)  # (B,)
-        return logits + self.projection(features, labels).to(logits.dtype)
+        if self.classes:
+            logits = logits + self.projection(features, labels).to(logits.dtype)
+        if self.patch_head is None:
+            return logits
+        patches = self.patch_head(quarter).flatten(1)  # (B, 1, 16, 16) -> (B, 256)
+        return torch.cat([logits[:, None], patches.to(logits.dtype)], 1)  # (B, 1 + 256)
 
 
 class Generator(nn.Module):

@@ -67,3 +67,22 @@ def test_a_checkpoint_that_does_not_match_its_config(tmp_path, tiny, capsys):
     capsys.readouterr()
     assert main(["train", "--resume", str(path), "--iterations", "3"]) == 2
     assert "does not match the networks built from its config" in capsys.readouterr().err
+
+
+def test_a_patch_discriminator_trains_on_real_games_saves_and_resumes(tmp_path, tiny, capsys):
+    from atarigan.model.checkpoint import load_checkpoint
+
+    run = tmp_path / "run"
+    flags = ["--patch-discriminator", "--conditional", "--r1-gamma", "0.1", "--augment", "translation"]
+    assert main(["train", *tiny, *flags, "--iterations", "2", "--logdir", str(run)]) == 0
+    state = load_checkpoint(run)[1]
+    assert state["config"].model.patch_discriminator is True
+    assert state["gan"]["discriminator"]["patch_head.weight"].shape == (1, 128, 1, 1)
+    assert main(["train", "--resume", str(run), "--iterations", "3"]) == 0
+    resumed = load_checkpoint(run)[1]
+    assert resumed["trainer"]["iteration"] == 3 and resumed["config"].model.patch_discriminator is True
+    assert torch.isfinite(resumed["gan"]["discriminator"]["patch_head.weight"]).all()
+    capsys.readouterr()
+    assert main(["train", "--resume", str(run), "--iterations", "4", "--no-patch-discriminator"]) == 2
+    err = capsys.readouterr().err
+    assert "patch-discriminator" in err and "Traceback" not in err

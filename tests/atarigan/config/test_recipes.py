@@ -22,6 +22,9 @@ OPTIONS = {
     "DiffAugment": {"recipe": "book", "augment": ("translation", "color")},
     "EMA": {"recipe": "book", "ema": 0.9},
     "TTUR": {"recipe": "book", "lr_g": 1e-4, "lr_d": 4e-4},
+    "patch discriminator": {"recipe": "book", "patch_discriminator": True},
+    "patch discriminator, hinge, R1": {"recipe": "book", "patch_discriminator": True, "loss": "hinge", "r1_gamma": 1.0},
+    "patch discriminator, spectral norm": {"recipe": "book", "patch_discriminator": True, "spectral_norm": True},
 }
 
 

@@ -1,5 +1,7 @@
 """The DCGAN pair built from its ModelConfig: the book's sizes, every allowed image size."""
 
+import dataclasses
+
 import pytest
 import torch
 
@@ -21,6 +23,27 @@ def test_shapes_for_every_allowed_image_size(size):
     assert images.shape == (3, 3, size, size)
     assert images.min() >= -1 and images.max() <= 1
     assert d(images).shape == (3,)
+
+
+@pytest.mark.parametrize("size", [16, 32, 64, 128, 256])
+@pytest.mark.parametrize("classes", [0, 3])
+def test_a_patch_discriminator_gives_the_frame_logit_then_one_per_position_at_a_quarter_of_the_size(size, classes):
+    config = ModelConfig(latent_size=8, image_size=size, generator_filters=4, discriminator_filters=4, classes=classes)
+    plain, patches = Discriminator(config), Discriminator(dataclasses.replace(config, patch_discriminator=True))
+    patches.load_state_dict(plain.state_dict(), strict=False)  # the same layers, and a head beside them
+    assert set(patches.state_dict()) - set(plain.state_dict()) == {"patch_head.weight", "patch_head.bias"}
+    images = torch.rand(3, 3, size, size) * 2 - 1
+    labels = torch.tensor([0, 1, 2]) if classes else None
+    args = (images,) if labels is None else (images, labels)
+    plain.eval(), patches.eval()
+    out = patches(*args)
+    assert out.shape == (3, 1 + (size // 4) ** 2)
+    torch.testing.assert_close(out[:, 0], plain(*args))  # the frame's logit is the plain discriminator's
+    corner = images.clone()
+    corner[:, :, -4:, -4:] = -images[:, :, -4:, -4:]  # a change in one corner reaches only the patches that see it
+    changed = (patches(*((corner,) if labels is None else (corner, labels)))[:, 1:] != out[:, 1:]).any(0)
+    assert 0 < int(changed.sum()) <= 9
+    assert changed.view(size // 4, size // 4)[-1, -1]
 
 
 @pytest.mark.parametrize("size", [0, 8, 48, 100, 512, 65536, 64.0, True])
