@@ -46,7 +46,9 @@ class EarlySignals:
 
 def run() -> int:
     early = EarlySignals()
-    previous = {signum: _signal.signal(signum, early) for signum in _STOP_SIGNALS}
+    # One ignored from the start (nohup's SIGHUP) stays ignored.
+    previous = {signum: _signal.signal(signum, early) for signum in _STOP_SIGNALS
+                if _signal.getsignal(signum) != _signal.SIG_IGN}
     try:
         try:
             from atarigan.cli.main import main
