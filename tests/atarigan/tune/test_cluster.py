@@ -19,9 +19,11 @@ import pytest
 from atarigan.training.distributed import free_port
 from atarigan.tune.cluster import check_reachable, host_and_port, token_source, use_token_if_at_hand
 
+# 40 iterations a trial, evaluated and saved every 4: the stop lands while the trials still have most of their
+# work ahead, even on a loaded machine (with 8 the sweep could finish before its driver heard the Ctrl-C).
 SWEEP = ["--search", "lr=grid:1e-4,4e-4", "--samples", "1", "--cpus-per-trial", "1", "--games", "Pong",
          "--batch-size", "8", "--envs-per-game", "2", "--image-size", "16", "--generator-filters", "8",
-         "--discriminator-filters", "8", "--iterations", "8", "--eval-every", "4", "--eval-count", "128",
+         "--discriminator-filters", "8", "--iterations", "40", "--eval-every", "4", "--eval-count", "128",
          "--precision", "fp32"]
 
 
