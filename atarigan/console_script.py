@@ -46,9 +46,7 @@ class EarlySignals:
 
 def run() -> int:
     early = EarlySignals()
-    # One ignored from the start (nohup's SIGHUP) stays ignored.
-    previous = {signum: _signal.signal(signum, early) for signum in _STOP_SIGNALS
-                if _signal.getsignal(signum) != _signal.SIG_IGN}
+    previous = {signum: _signal.signal(signum, early) for signum in _STOP_SIGNALS}
     try:
         try:
             from atarigan.cli.main import main

@@ -1,9 +1,7 @@
 """Ctrl-C and SIGTERM: the first asks the work to stop at its next safe point; a second one stops the process at once.
 
 SIGTERM is what ``timeout``, docker, SLURM and Kubernetes send, SIGHUP what a closed
-terminal or a dropped SSH session sends; both are treated as Ctrl-C. A signal the process
-was started with ignored (``nohup`` ignores SIGHUP; a script's ``cmd &`` ignores SIGINT)
-stays ignored. Training checks :attr:`StopSignals.requested` between steps, so it can
+terminal or a dropped SSH session sends; both are treated as Ctrl-C. Training checks :attr:`StopSignals.requested` between steps, so it can
 finish the step, save and say so; start-up stages call :meth:`StopSignals.check`.
 Commands with nothing to save (``sample``, ``evaluate``, ``bench``) ask for
 ``immediate=True``: the first signal raises :class:`Interrupted` where the
@@ -88,9 +86,7 @@ class StopSignals:
     def __enter__(self) -> StopSignals:
         if threading.current_thread() is threading.main_thread():
             for signum in HANDLED:
-                # Ignored when this process started (nohup; a script's background job): left ignored, as Python does.
-                if signal.getsignal(signum) != signal.SIG_IGN:
-                    self._previous[signum] = signal.signal(signum, self._handle)
+                self._previous[signum] = signal.signal(signum, self._handle)
             # A handler that recorded a signal before this one took over (atarigan.console_script's): adopt it.
             for previous in self._previous.values():
                 early = previous.take() if callable(getattr(previous, "take", None)) else None
