@@ -136,8 +136,10 @@ def _run(config: RunConfig, explicit: set[str], stop: StopSignals, say: Callable
             on_evaluation(iteration, evaluation)
 
     try:
-        stop.check()  # a signal during planning: nothing has started
-        outcome = launch_plan(plan, stop, on_evaluation=heard)
+        if stop.requested:  # a signal while planning: nothing has started, and the line says so as start-up's does
+            outcome = Outcome("interrupted", plan.start_iteration, None, plan.resume_from, stop.received)
+        else:
+            outcome = launch_plan(plan, stop, on_evaluation=heard)
     finally:
         directory.release()
     result = _result(plan.run_dir, outcome, outcome.line(resume), last[0] if last else None,

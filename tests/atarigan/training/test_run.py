@@ -62,6 +62,21 @@ def test_bad_input_raises_an_exception_naming_it_never_system_exit(make, error, 
     assert list(tmp_path.iterdir()) == [], "nothing made"
 
 
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_a_signal_right_after_the_start_line_stops_before_training_and_leaves_no_directory(signum, tmp_path):
+    """The moment the CLI's fault test hits by chance: the line is out, the directory about to be claimed."""
+    def say(line: str) -> None:
+        if "new run" in line:
+            signal.raise_signal(signum)
+
+    with pytest.raises(atarigan.TrainingInterrupted) as caught:
+        atarigan.train(atarigan.TrainConfig(**TINY, iterations=2), launch=FAST, logdir=tmp_path / "run", say=say)
+    result = caught.value.result
+    assert (result.status, result.exit_status, result.checkpoint) == ("interrupted", 130, None)
+    assert result.line == f"interrupted ({signal.Signals(signum).name}) before training: nothing was written"
+    assert not (tmp_path / "run").exists()
+
+
 def test_a_run_on_another_thread_takes_no_signal_handler(tmp_path):
     """As in a notebook kernel whose code runs off the main thread: no handler can be installed there."""
     before = signal.getsignal(signal.SIGINT)
