@@ -15,9 +15,11 @@ import _signal  # Python's own signal core, loaded at start-up (``signal`` would
 import os  # loaded by Python's start-up too
 import sys
 
+# stop_signals.EXIT_INTERRUPTED's value, repeated: importing stop_signals (and its ``signal``, ``enum``)
+# before the recorder is up is the very window this module closes.
 EXIT_INTERRUPTED = 130
-_STOP_SIGNALS = tuple(getattr(_signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(_signal, name))
 _NAMES = {getattr(_signal, name): name for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(_signal, name)}
+_STOP_SIGNALS = tuple(_NAMES)
 
 
 class EarlySignals:

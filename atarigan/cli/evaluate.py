@@ -60,8 +60,7 @@ def run(args: argparse.Namespace, stop: StopSignals) -> int:
     threads = ThreadGovernor(str(a.threads))  # measures the load while the checkpoint loads and real frames are sampled
     trained = load_generator(a.checkpoint, device, a.which, a.weights)
     iteration, ema = trained.iteration, trained.ema
-    weights = " (EMA weights)" if ema else " (raw weights)" if a.weights == "raw" else ""
-    print(f"atarigan evaluate: {a.count} frames from iteration {iteration}{weights} against {a.count} real ones",
+    print(f"atarigan evaluate: {a.count} frames from iteration {iteration}{trained.weights_note} against {a.count} real ones",
           flush=True)
     evaluator = Evaluator(trained.games, trained.config.model, a.count, a.seed, device, progress=True)
     threads.check()

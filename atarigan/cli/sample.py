@@ -45,8 +45,7 @@ def run(args: argparse.Namespace, stop: StopSignals) -> int:
         games = trained.games if a.game is None else (trained.games[trained.game_index(a.game)],)
     except ValueError as exc:
         raise ConfigError("game", f": {exc}") from None
-    weights = " (EMA weights)" if trained.ema else " (raw weights)" if a.weights == "raw" else ""
-    print(f"atarigan sample: {a.count} frames of {' '.join(games)} from iteration {trained.iteration}{weights}"
+    print(f"atarigan sample: {a.count} frames of {' '.join(games)} from iteration {trained.iteration}{trained.weights_note}"
           + (f", and {a.count} real ones" if a.with_real else ""), flush=True)
     picture = image_grid(trained.generate(a.count, a.seed, game=a.game))
     if a.with_real:

@@ -23,6 +23,12 @@ class TrainedGenerator:
     iteration: int
     ema: bool  # whether these are the moving average's weights
     path: Path  # the checkpoint read
+    weights: str = "average"  # what was asked for: one of WEIGHTS
+
+    @property
+    def weights_note(self) -> str:
+        """For a command's line: " (EMA weights)", " (raw weights)" when asked for, "" if the run kept no average."""
+        return " (EMA weights)" if self.ema else " (raw weights)" if self.weights == "raw" else ""
 
     @property
     def games(self) -> tuple[str, ...]:
@@ -60,7 +66,8 @@ def load_generator(checkpoint: str | Path, device: str | torch.device = "cpu", w
     generator = Generator(config.model)
     ema = weights == "average" and "generator_ema" in state["gan"]
     restore_state(generator, state["gan"]["generator_ema" if ema else "generator"], path)
-    return TrainedGenerator(generator.to(device).eval(), config, int(state["trainer"]["iteration"]), ema, path)
+    return TrainedGenerator(generator.to(device).eval(), config, int(state["trainer"]["iteration"]), ema, path,
+                            weights)
 
 
 @torch.no_grad()

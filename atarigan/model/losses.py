@@ -15,7 +15,7 @@ _bce = nn.BCEWithLogitsLoss()
 
 def frame_logits(logits: torch.Tensor) -> torch.Tensor:
     """D's logit for each whole frame (B,): its output, or the first column of a patch discriminator's (B, 1 + P)."""
-    return logits if logits.dim() == 1 else logits[:, 0]
+    return _parts(logits)[0]
 
 
 def frame_score(logits: torch.Tensor) -> torch.Tensor:
