@@ -48,7 +48,9 @@ class EarlySignals:
 
 def run() -> int:
     early = EarlySignals()
-    previous = {signum: _signal.signal(signum, early) for signum in _STOP_SIGNALS}
+    # SIGHUP ignored from the start (``nohup``) stays ignored, as the command's StopSignals leaves it.
+    previous = {signum: _signal.signal(signum, early) for signum in _STOP_SIGNALS
+                if not (_NAMES[signum] == "SIGHUP" and _signal.getsignal(signum) == _signal.SIG_IGN)}
     try:
         try:
             from atarigan.cli.main import main

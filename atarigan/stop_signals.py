@@ -1,7 +1,8 @@
 """Ctrl-C and SIGTERM: the first asks the work to stop at its next safe point; a second one stops the process at once.
 
 SIGTERM is what ``timeout``, docker, SLURM and Kubernetes send, SIGHUP what a closed
-terminal or a dropped SSH session sends; both are treated as Ctrl-C. Training checks :attr:`StopSignals.requested` between steps, so it can
+terminal or a dropped SSH session sends; both are treated as Ctrl-C, except SIGHUP under
+``nohup`` (started ignored, it stays ignored: the run outlives its terminal). Training checks :attr:`StopSignals.requested` between steps, so it can
 finish the step, save and say so; start-up stages call :meth:`StopSignals.check`.
 Commands with nothing to save (``sample``, ``evaluate``, ``bench``) ask for
 ``immediate=True``: the first signal raises :class:`Interrupted` where the
@@ -86,6 +87,8 @@ class StopSignals:
     def __enter__(self) -> StopSignals:
         if threading.current_thread() is threading.main_thread():
             for signum in HANDLED:
+                if signum == getattr(signal, "SIGHUP", None) and signal.getsignal(signum) == signal.SIG_IGN:
+                    continue  # started by nohup: a closed terminal is not a stop, as the user asked
                 self._previous[signum] = signal.signal(signum, self._handle)
             # A handler that recorded a signal before this one took over (atarigan.console_script's): adopt it.
             for previous in self._previous.values():

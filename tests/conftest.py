@@ -77,6 +77,12 @@ def cli_env() -> dict[str, str]:
     return {**os.environ, **CLI_ENV}
 
 
+def _hangup_by_default() -> None:
+    # A suite started under nohup would hand its SIGHUP-ignored state on, and the CLI keeps SIGHUP ignored
+    # then (as nohup asks): each CLI process starts as from a terminal, unless a test starts it under nohup.
+    signal.signal(signal.SIGHUP, signal.SIG_DFL)
+
+
 class CliProcess:
     """``atarigan ...`` (or ``program``) in a subprocess of its own session, read as it runs."""
 
@@ -87,6 +93,7 @@ class CliProcess:
             [*program, *args], cwd=cwd,
             env={k: v for k, v in {**os.environ, **CLI_ENV, **(env or {})}.items() if v is not None},  # None: unset
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
+            preexec_fn=_hangup_by_default,
         )
         os.set_blocking(self.proc.stdout.fileno(), False)
         self.output = ""

@@ -32,3 +32,14 @@ def test_without_an_early_signal_the_command_starts_unstopped():
         assert early.received is None  # the command's signal is the command's
     finally:
         signal.signal(signal.SIGINT, previous)
+
+
+def test_a_signal_ignored_from_the_start_stays_ignored():
+    previous = signal.signal(signal.SIGHUP, signal.SIG_IGN)  # as nohup starts a process
+    try:
+        with StopSignals() as stop:
+            assert signal.getsignal(signal.SIGHUP) == signal.SIG_IGN
+            assert signal.getsignal(signal.SIGTERM) == stop._handle
+        assert signal.getsignal(signal.SIGHUP) == signal.SIG_IGN
+    finally:
+        signal.signal(signal.SIGHUP, previous)

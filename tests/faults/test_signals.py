@@ -4,7 +4,10 @@ Each test waits for real progress (a line the run prints at that stage, a checkp
 on disk, a temp file of a save in progress), never for a progress bar's first draw.
 """
 
+import shutil
 import signal
+import sys
+from pathlib import Path
 
 import pytest
 import torch
@@ -218,4 +221,23 @@ def test_a_rank_killed_outright_ends_the_run_in_one_line_keeping_its_checkpoints
     assert str(kept) in line[0] and "resume with: " in line[0]
     assert load_checkpoint(kept)[1]["trainer"]["iteration"] % 20 == 0  # a whole checkpoint, readable
     assert process.left_behind() == b""
+    assert_clean(process.output)
+
+
+def test_under_nohup_a_closed_terminal_does_not_stop_the_run_and_sigterm_still_does(cli, tmp_path, tiny, small_nets,
+                                                                                    assert_clean):
+    """nohup starts the run with SIGHUP ignored: it stays ignored (the run trains on), where the other signals stop it."""
+    run = tmp_path / "run"
+    console_script = str(Path(sys.executable).parent / "atarigan")  # the README's command, recorder and all
+    process = cli("train", *tiny, *small_nets, "--iterations", "100000", "--checkpoint-every", "20",
+                  "--logdir", str(run), program=[shutil.which("nohup"), console_script])
+    process.wait_for(lambda: list_checkpoints(run), "a first checkpoint")
+    process.send(signal.SIGHUP)
+    first = load_checkpoint(list_checkpoints(run)[-1])[1]["trainer"]["iteration"]
+    process.wait_for(lambda: load_checkpoint(list_checkpoints(run)[-1])[1]["trainer"]["iteration"] >= first + 40,
+                     "two more checkpoints after SIGHUP")
+    assert "SIGHUP" not in process.output
+    process.send(signal.SIGTERM)
+    assert process.finish() == 130, process.output
+    assert process.output.count("interrupted (SIGTERM) at iteration") == 1, process.output
     assert_clean(process.output)
