@@ -79,4 +79,4 @@ def test_a_small_image_run_is_evaluated_at_its_own_size(tmp_path, tiny, events):
     # "Not a game" does not apply at 32x32: no scalar, and the run's text says why.
     assert "eval/not_a_game" not in acc.Tags()["scalars"]
     text = acc.Tensors("eval/metric/text_summary")[0].tensor_proto.string_val[0].decode()
-    assert "quality metric version 3" in text and "not a game: needs 64x64 frames" in text
+    assert "quality metric version 4" in text and "not a game: needs 64x64 frames" in text
