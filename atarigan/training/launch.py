@@ -16,6 +16,11 @@ from atarigan.training.run_plan import RunPlan
 from atarigan.training.training_run import TrainingRun
 
 
+def stopped_before_training(plan: RunPlan, signal_name: str) -> Outcome:
+    """A launch that a signal stopped before its first step: nothing saved, the run's newest checkpoint as it was."""
+    return Outcome("interrupted", plan.start_iteration, None, plan.resume_from, signal_name)
+
+
 def train_here(plan: RunPlan, stop: StopSignals, *, rank: int = 0, world_size: int = 1,
                device: torch.device | None = None, agree: Agree = None,
                on_evaluation: Callable[[int, Evaluation], None] | None = None) -> Outcome:
@@ -30,7 +35,7 @@ def train_here(plan: RunPlan, stop: StopSignals, *, rank: int = 0, world_size: i
     try:
         run = TrainingRun.start(plan, stop, rank=rank, world_size=world_size, device=device, agree=agree)
     except Interrupted as exc:
-        return Outcome("interrupted", plan.start_iteration, None, plan.resume_from, exc.signal_name)
+        return stopped_before_training(plan, exc.signal_name)
     try:
         return run_training(run, stop, agree, drive, on_evaluation)
     finally:

@@ -105,6 +105,7 @@ def _run(config: RunConfig, explicit: set[str], stop: StopSignals, say: Callable
          on_evaluation: Callable[[int, Evaluation], None] | None) -> TrainResult:
     from atarigan.cli.printed_command import atarigan_command, tensorboard_command
     from atarigan.training.distributed import launched_by_torchrun
+    from atarigan.training.launch import stopped_before_training
     from atarigan.training.launch import train as launch_plan
     from atarigan.training.run_dir import RunDirectory
     from atarigan.training.run_plan import plan_run
@@ -137,7 +138,7 @@ def _run(config: RunConfig, explicit: set[str], stop: StopSignals, say: Callable
 
     try:
         if stop.requested:  # a signal while planning: nothing has started, and the line says so as start-up's does
-            outcome = Outcome("interrupted", plan.start_iteration, None, plan.resume_from, stop.received)
+            outcome = stopped_before_training(plan, stop.received)
         else:
             outcome = launch_plan(plan, stop, on_evaluation=heard)
     finally:
