@@ -30,13 +30,13 @@ def main() -> None:
         evaluator = Evaluator(games, ModelConfig(image_size=args.image_size), args.count, args.seed)
         print(f"\n{' '.join(evaluator.games)} at {args.image_size}x{args.image_size}, {args.count} frames "
               f"(floor FD {evaluator.real_floor:.3f}):")
-        print("| frames | FD | FD / floor | KD | precision | recall | not a game |")
-        print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+        print("| frames | FD | FD / floor | KD | precision | recall | density | not a game |")
+        print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
         for name, frames in wrong_frame_sets(evaluator.games, args.count, args.seed, args.image_size).items():
             e = evaluator(frames)
             nag = "n/a" if e.not_a_game is None else f"{e.not_a_game:.0%}"
             print(f"| {name} | {e.frechet_distance:.2f} | {e.frechet_distance / e.real_floor:.0f}x | "
-                  f"{e.kernel_distance:.3f} | {e.precision:.2f} | {e.recall:.2f} | {nag} |", flush=True)
+                  f"{e.kernel_distance:.3f} | {e.precision:.2f} | {e.recall:.2f} | {e.density:.2f} | {nag} |", flush=True)
         print(f"({time.perf_counter() - start:.0f} s)")
 
 

@@ -35,6 +35,7 @@ def report_lines(result) -> list[str]:
         f"Fréchet distance  {result.frechet_distance:10.3f}   real vs real {result.real_floor:.3f} (the floor)",
         f"kernel distance   {result.kernel_distance:10.5f}   real vs real {result.kernel_floor:.5f}",
         f"precision {result.precision:.2f} (fakes among real frames), recall {result.recall:.2f} (real frames the fakes cover)",
+        f"density {result.density:.2f} (real frames vouching for each fake, about 1 for real play; low: piled up beside rare ones)",
         *([f"not a game frame: {result.not_a_game:.1%} of fakes ({result.real_not_a_game:.1%} of real frames)"]
           if result.not_a_game is not None else []),
         *(f"  fakes nearest to {game}: {share:.1%}" for game, share in result.game_share.items()),

@@ -9,7 +9,9 @@ From ``count`` frames per set (README, "Seeing and scoring the fakes"):
 - ``real_floor``, ``kernel_floor``: both distances between two independent real sets,
   the noise floor at this count: no generator can be told from real play below it;
 - ``precision``, ``recall``: the share of fakes among real frames, and of real frames
-  covered by fakes (:mod:`atarigan.evaluate.manifold`);
+  covered by fakes; ``density``: how many real frames vouch for each fake, about 1 for
+  real play, low when the fakes pile up beside a few rare real frames
+  (:mod:`atarigan.evaluate.manifold`);
 - ``not_a_game``: the share of fakes the network calls "not a game frame" (a frame
   with sprites missing, smeared or misplaced, two games blended or spliced, a blurred
   or half-resolution frame, noise); ``None`` where it does not apply (``notes`` says why);
@@ -36,7 +38,7 @@ from atarigan.config.seeds import derive_seed
 from atarigan.data.frame_sampler import FrameSampler
 from atarigan.data.normalize import frames_to_tanh_range, tanh_range_to_unit
 from atarigan.evaluate.feature_network import PANEL, SIZE, FeatureNetwork, load_feature_network
-from atarigan.evaluate.manifold import precision_recall
+from atarigan.evaluate.manifold import density, precision_recall
 from atarigan.evaluate.sprite_layer import SIZE as SPRITE_FEATURES
 from atarigan.evaluate.sprite_layer import SpriteLayer
 from wrappers.games import game_name
@@ -45,7 +47,7 @@ from wrappers.games import game_name
 MIN_COUNT = 128
 #: KID's random subsets (half the set each); seeded from the evaluator's seed, so a score does not change between two calls.
 KID_SUBSETS = 50
-#: Neighbours that set each point's ball in precision and recall: at a few hundred frames in 140 dimensions,
+#: Neighbours that set each point's ball in precision, recall and density: at a few hundred frames in 140 dimensions,
 #: k=3 left real frames covering only half of another real set, and k=5 left faint invisible noise with
 #: only 0.7 of real frames' precision (version 3: 0.3).
 MANIFOLD_K = 7
@@ -66,6 +68,7 @@ class Evaluation:
     kernel_floor: float
     precision: float
     recall: float
+    density: float
     not_a_game: float | None
     real_not_a_game: float | None
     game_share: dict[str, float]
@@ -234,11 +237,13 @@ class Evaluator:
         features, logits = self._embed(images)
         nearest = torch.cdist(features, self.real_features).argmin(dim=1)
         shares = torch.bincount(self.real_labels[nearest.cpu()], minlength=len(self.games)) / len(images)
-        precision, recall = precision_recall(self.real_features.cpu(), features.cpu(), k=MANIFOLD_K)
+        real_features, features = self.real_features.cpu(), features.cpu()
+        precision, recall = precision_recall(real_features, features, k=MANIFOLD_K)
         frechet, kernel = self._distances(images)
         return Evaluation(
             frechet_distance=frechet, real_floor=self.real_floor, kernel_distance=kernel,
             kernel_floor=self.kernel_floor, precision=precision, recall=recall,
+            density=density(real_features, features, k=MANIFOLD_K),
             not_a_game=None if self.notes else self._not_a_game(logits), real_not_a_game=self.real_not_a_game,
             game_share=dict(zip(self.games, shares.tolist())), count=len(images), notes=self.notes,
         )

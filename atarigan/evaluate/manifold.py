@@ -1,10 +1,16 @@
-"""Precision and recall of generated frames in feature space (Kynkäänniemi et al., 2019), from nearest neighbours.
+"""Precision and recall of generated frames in feature space (Kynkäänniemi et al., 2019), and density (Naeem et al.,
+2020), from nearest neighbours.
 
 Each set's manifold is the union of balls around its points, each as wide as the
 distance to that point's k-th nearest neighbour in its own set. Precision: the share
 of fakes inside the real manifold (they look real); recall: the share of real frames
-inside the fakes' manifold (the fakes cover what real play shows). torchmetrics has
-no such metric; it is a few lines of ``torch.cdist``.
+inside the fakes' manifold (the fakes cover what real play shows). Density: how many
+real frames' balls hold each fake, over k: about 1 for real play, low when the fakes
+pile up beside a few rare real frames. A rare frame's ball is wide (its k-th neighbour
+is far), so precision counts every fake near it as real: Pong has such frames (between
+points, no paddle or ball in sight), and a set of Pong frames with their sprites painted
+out gets precision 0.72 but density 0.21 (docs/quality.md). torchmetrics has none of
+these; each is a few lines of ``torch.cdist``.
 """
 
 from __future__ import annotations
@@ -28,3 +34,13 @@ def precision_recall(real: torch.Tensor, fake: torch.Tensor, k: int = 3) -> tupl
     (0.5, 0.75)
     """
     return _covered(fake, real, k), _covered(real, fake, k)
+
+
+def density(real: torch.Tensor, fake: torch.Tensor, k: int = 3) -> float:
+    """The mean number of ``real`` (M, D) features' balls that hold each of ``fake`` (N, D), over ``k``.
+
+    >>> real = torch.tensor([[0.0], [1.0], [2.0], [3.0], [9.0]])  # 9.0: a rare frame, its ball 6 wide
+    >>> density(real, torch.tensor([[1.5], [2.5]]), k=1), density(real, torch.tensor([[5.0], [5.5]]), k=1)
+    (2.0, 1.0)
+    """
+    return float((torch.cdist(fake, real) <= _radii(real, k)[None, :]).sum()) / (k * len(fake))

@@ -79,10 +79,12 @@ class SpriteLayer(nn.Module):
         super().__init__()
         self.register_buffer("playfields", playfields(real, labels, classes))  # (G, 3, S, S)
         shares, game = self.occupancy(real)
-        # Per game: a frame is compared with its own game's sprites (a game absent from ``real`` gets no frames).
-        self.register_buffer("mean", torch.stack([shares[game == g].mean(0) for g in range(classes)]).nan_to_num(0.0))
-        self.register_buffer("spread", torch.stack([shares[game == g].std(0) for g in range(classes)])
-                             .nan_to_num(MIN_SPREAD).clamp_min(MIN_SPREAD))
+        # Per game: a frame is compared with its own game's sprites. A game whose playfield fewer than two real
+        # frames sit nearest to (one so like another game's that its frames go there) has no spread of its own:
+        # it takes all real frames' statistics.
+        own = [shares[game == g] if int((game == g).sum()) >= 2 else shares for g in range(classes)]
+        self.register_buffer("mean", torch.stack([s.mean(0) for s in own]))
+        self.register_buffer("spread", torch.stack([s.std(0) for s in own]).clamp_min(MIN_SPREAD))
 
     def occupancy(self, frames: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """(N, 12) log shares (:func:`log_shares`) against each frame's nearest playfield, and (N,) that playfield's game."""

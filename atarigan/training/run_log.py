@@ -78,6 +78,7 @@ EVAL_TAGS = {
     "kernel_distance": "eval/kernel_distance",
     "precision": "eval/precision",
     "recall": "eval/recall",
+    "density": "eval/density",
     "not_a_game": "eval/not_a_game",
 }
 #: Image tags: the batch just trained on, fakes from fresh noise, fakes from the run's fixed noise.

@@ -45,7 +45,7 @@ def test_evaluate_prints_and_writes_the_numbers(trained_run, tmp_path, capsys, r
     captured = capsys.readouterr()
     printed = captured.out
     assert "cpu threads: 1 (--threads 1)" in printed and torch.get_num_threads() == 1
-    for words in ("Fréchet distance", "real vs real", "kernel distance", "precision", "recall", "not a game frame",
+    for words in ("Fréchet distance", "real vs real", "kernel distance", "precision", "recall", "density", "not a game frame",
                   "fakes nearest to Breakout"):
         assert words in printed
     assert "real frames: " in captured.err and "real frames for the floor: " in captured.err  # its progress

@@ -40,7 +40,7 @@ def test_noise_is_far_from_every_game_and_is_called_not_a_game(scored):
     assert noise.not_a_game > 0.95
     assert noise.frechet_distance > 100 * real.frechet_distance + 500
     assert noise.kernel_distance > 1000
-    assert noise.precision < 0.05
+    assert noise.precision < 0.05 and noise.density < 0.05
 
 
 def test_missing_games_rank_between_real_frames_and_noise(scored):
@@ -74,7 +74,7 @@ def test_a_small_image_run_is_evaluated_at_its_own_size(tmp_path, tiny, events):
                  "--logdir", str(run)]) == 0
     acc = events(run)
     assert [e.step for e in acc.Scalars("eval/frechet_distance")] == [2]
-    assert {"eval/kernel_distance", "eval/precision", "eval/recall", "eval/real_floor",
+    assert {"eval/kernel_distance", "eval/precision", "eval/recall", "eval/density", "eval/real_floor",
             "eval/share/Pong"} <= set(acc.Tags()["scalars"])
     # "Not a game" does not apply at 32x32: no scalar, and the run's text says why.
     assert "eval/not_a_game" not in acc.Tags()["scalars"]
