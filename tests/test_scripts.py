@@ -96,3 +96,17 @@ def test_recipe_benchmark_and_quality_curves_run_on_tiny_budgets(run_script, tin
     rows = [line for line in curves.stdout.splitlines() if line.startswith("| 2 ") or line.startswith("| 4 ")]
     assert [row.split(" | ")[1] for row in rows] == ["0", "0"]  # minutes: iterations at 2 it/s
     assert (tmp_path / "curve.png").stat().st_size > 1000
+
+
+def test_discriminator_benchmark_says_what_d_thinks_of_each_kind_of_frame(run_script, tiny, tmp_path):
+    from atarigan.cli import main
+
+    run = tmp_path / "run"
+    assert main(["train", *tiny, "--iterations", "2", "--conditional", "--patch-discriminator",
+                 "--logdir", str(run)]) == 0
+    result = run_script("benchmarks/discriminator_sees.py", str(run), "--count", "128")
+    assert result.returncode == 0, result.stderr
+    rows = [line.split(" | ") for line in result.stdout.splitlines() if line.startswith("| checkpoint_2.pt")]
+    assert [(row[1], row[2]) for row in rows] == [(batches, game) for game in ("Breakout", "AirRaid", "Pong")
+                                                  for batches in ("own", "mixed")]
+    assert all(0.0 <= float(p.strip(" |")) <= 1.0 for row in rows for p in row[3:])

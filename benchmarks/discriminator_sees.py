@@ -1,0 +1,90 @@
+"""What a checkpoint's discriminator says of real frames, of the same frames with their sprites removed or smeared, and
+of its generator's frames: does it judge each frame, or the batch?
+
+    .venv/bin/python benchmarks/discriminator_sees.py runs/mine/checkpoint_5000.pt [more checkpoints]
+
+D's probability that a frame is real (its whole-frame logit through the sigmoid), as training
+asks it (batches of the training batch size, in training mode), two ways:
+
+- **own batches**: each kind of frame in batches of its own, as D is trained (a real batch,
+  then a generated one). With BatchNorm, D's answer can come from the batch's statistics;
+- **mixed batches**: half real frames, half the other kind, in each batch: the batch statistics
+  alike for both halves, so what differs is what D sees in each frame.
+
+A discriminator that judges frames scores sprite-less frames low in both; one whose BatchNorm
+does the judging tells them apart only in own batches (or not at all), and then gives the
+generator no reason to draw sprites.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+import torch
+
+from atarigan.evaluate import corruptions
+from atarigan.evaluate.evaluation import real_frames
+from atarigan.model.checkpoint import load_checkpoint
+from atarigan.model.losses import frame_logits
+from atarigan.model.networks import Discriminator, Generator
+
+
+@torch.no_grad()
+def probabilities(discriminator: Discriminator, frames: torch.Tensor, labels: torch.Tensor | None,
+                  batch: int) -> torch.Tensor:
+    """D's probability of "real" for each frame, in batches of ``batch`` as they come."""
+    return torch.cat([torch.sigmoid(frame_logits(discriminator(frames[i:i + batch],
+                                                               None if labels is None else labels[i:i + batch])))
+                      for i in range(0, len(frames), batch)])
+
+
+def mixed(discriminator: Discriminator, real: torch.Tensor, other: torch.Tensor, labels: torch.Tensor | None,
+          batch: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """D's probabilities for real frames and for ``other`` frames, half of each in every batch."""
+    half = batch // 2
+    order = torch.arange(len(real)).view(-1, half)  # (batches, half)
+    ids = torch.cat([order[0::2], order[1::2]], 1).flatten()  # real frames of one half, others of the next
+    frames = torch.cat([torch.cat([real[a], other[b]]) for a, b in zip(order[0::2], order[1::2])])
+    p = probabilities(discriminator, frames, None if labels is None else labels[ids], batch).view(-1, 2, half)
+    return p[:, 0].flatten(), p[:, 1].flatten()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("checkpoints", nargs="+")
+    parser.add_argument("--count", type=int, default=512, help="real frames (and as many of each other kind)")
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args()
+    torch.manual_seed(args.seed)
+    print("| checkpoint | batches | game | real | sprites removed | sprites smeared | generated |")
+    print("| --- | --- | --- | ---: | ---: | ---: | ---: |")
+    for path in args.checkpoints:
+        path, state = load_checkpoint(path)
+        model, games, batch = state["config"].model, state["config"].train.games, state["config"].train.batch_size
+        discriminator, generator = Discriminator(model).train(), Generator(model).train()  # as training runs them
+        discriminator.load_state_dict(state["gan"]["discriminator"])
+        generator.load_state_dict(state["gan"]["generator"])  # the raw weights: what D trains against
+        real, games_of = real_frames(games, args.count, args.seed, model.image_size)
+        labels = games_of if model.classes else None
+        fields = corruptions.playfields(real, games_of, len(games))
+        rng = torch.Generator().manual_seed(args.seed)
+        kinds = {"sprites removed": corruptions.sprites_removed(real, games_of, fields, rng),
+                 "sprites smeared": corruptions.sprites_smeared(real, games_of, fields, rng)}
+        with torch.no_grad():
+            noise = torch.randn(args.count, model.latent_size, 1, 1, generator=rng)
+            kinds["generated"] = torch.cat([generator(noise[i:i + batch], None if labels is None else labels[i:i + batch])
+                                            for i in range(0, args.count, batch)])
+        own = {"real": probabilities(discriminator, real, labels, batch),
+               **{k: probabilities(discriminator, f, labels, batch) for k, f in kinds.items()}}
+        both = {k: mixed(discriminator, real, f, labels, batch) for k, f in kinds.items()}
+        real_ids = torch.arange(args.count).view(-1, batch // 2)[0::2].flatten()
+        other_ids = torch.arange(args.count).view(-1, batch // 2)[1::2].flatten()
+        for g, game in enumerate(games):
+            mine, real_mixed, other_mixed = games_of == g, games_of[real_ids] == g, games_of[other_ids] == g
+            print(f"| {path.name} | own | {game} | " + " | ".join(f"{own[k][mine].mean():.2f}" for k in own) + " |")
+            print(f"| {path.name} | mixed | {game} | {both['sprites removed'][0][real_mixed].mean():.2f} | " +
+                  " | ".join(f"{both[k][1][other_mixed].mean():.2f}" for k in kinds) + " |", flush=True)
+
+
+if __name__ == "__main__":
+    main()
