@@ -79,10 +79,11 @@ def main() -> None:
         both = {k: mixed(discriminator, real, f, labels, batch) for k, f in kinds.items()}
         real_ids = torch.arange(args.count).view(-1, batch // 2)[0::2].flatten()
         other_ids = torch.arange(args.count).view(-1, batch // 2)[1::2].flatten()
+        name = f"{path.parent.name}/{path.name}"
         for g, game in enumerate(games):
             mine, real_mixed, other_mixed = games_of == g, games_of[real_ids] == g, games_of[other_ids] == g
-            print(f"| {path.name} | own | {game} | " + " | ".join(f"{own[k][mine].mean():.2f}" for k in own) + " |")
-            print(f"| {path.name} | mixed | {game} | {both['sprites removed'][0][real_mixed].mean():.2f} | " +
+            print(f"| {name} | own | {game} | " + " | ".join(f"{own[k][mine].mean():.2f}" for k in own) + " |")
+            print(f"| {name} | mixed | {game} | {both['sprites removed'][0][real_mixed].mean():.2f} | " +
                   " | ".join(f"{both[k][1][other_mixed].mean():.2f}" for k in kinds) + " |", flush=True)
 
 

@@ -106,7 +106,7 @@ def test_discriminator_benchmark_says_what_d_thinks_of_each_kind_of_frame(run_sc
                  "--logdir", str(run)]) == 0
     result = run_script("benchmarks/discriminator_sees.py", str(run), "--count", "128")
     assert result.returncode == 0, result.stderr
-    rows = [line.split(" | ") for line in result.stdout.splitlines() if line.startswith("| checkpoint_2.pt")]
+    rows = [line.split(" | ") for line in result.stdout.splitlines() if line.startswith("| run/checkpoint_2.pt")]
     assert [(row[1], row[2]) for row in rows] == [(batches, game) for game in ("Breakout", "AirRaid", "Pong")
                                                   for batches in ("own", "mixed")]
     assert all(0.0 <= float(p.strip(" |")) <= 1.0 for row in rows for p in row[3:])
