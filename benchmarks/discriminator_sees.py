@@ -39,14 +39,14 @@ def probabilities(discriminator: Discriminator, frames: torch.Tensor, labels: to
 
 
 def mixed(discriminator: Discriminator, real: torch.Tensor, other: torch.Tensor, labels: torch.Tensor | None,
-          batch: int) -> tuple[torch.Tensor, torch.Tensor]:
-    """D's probabilities for real frames and for ``other`` frames, half of each in every batch."""
+          batch: int) -> tuple[tuple[torch.Tensor, torch.Tensor], tuple[torch.Tensor, torch.Tensor]]:
+    """(probabilities, indices) of the real frames and of the ``other`` frames, half of each in every batch."""
     half = batch // 2
     order = torch.arange(len(real)).view(-1, half)  # (batches, half)
     ids = torch.cat([order[0::2], order[1::2]], 1).flatten()  # real frames of one half, others of the next
     frames = torch.cat([torch.cat([real[a], other[b]]) for a, b in zip(order[0::2], order[1::2])])
     p = probabilities(discriminator, frames, None if labels is None else labels[ids], batch).view(-1, 2, half)
-    return p[:, 0].flatten(), p[:, 1].flatten()
+    return (p[:, 0].flatten(), order[0::2].flatten()), (p[:, 1].flatten(), order[1::2].flatten())
 
 
 def main() -> None:
@@ -55,7 +55,6 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=512, help="real frames (and as many of each other kind)")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
-    torch.manual_seed(args.seed)
     print("| checkpoint | batches | game | real | sprites removed | sprites smeared | generated |")
     print("| --- | --- | --- | ---: | ---: | ---: | ---: |")
     for path in args.checkpoints:
@@ -77,14 +76,12 @@ def main() -> None:
         own = {"real": probabilities(discriminator, real, labels, batch),
                **{k: probabilities(discriminator, f, labels, batch) for k, f in kinds.items()}}
         both = {k: mixed(discriminator, real, f, labels, batch) for k, f in kinds.items()}
-        real_ids = torch.arange(args.count).view(-1, batch // 2)[0::2].flatten()
-        other_ids = torch.arange(args.count).view(-1, batch // 2)[1::2].flatten()
         name = f"{path.parent.name}/{path.name}"
         for g, game in enumerate(games):
-            mine, real_mixed, other_mixed = games_of == g, games_of[real_ids] == g, games_of[other_ids] == g
-            print(f"| {name} | own | {game} | " + " | ".join(f"{own[k][mine].mean():.2f}" for k in own) + " |")
-            print(f"| {name} | mixed | {game} | {both['sprites removed'][0][real_mixed].mean():.2f} | " +
-                  " | ".join(f"{both[k][1][other_mixed].mean():.2f}" for k in kinds) + " |", flush=True)
+            print(f"| {name} | own | {game} | " + " | ".join(f"{own[k][games_of == g].mean():.2f}" for k in own) + " |")
+            (p_real, real_ids), _ = both["sprites removed"]
+            print(f"| {name} | mixed | {game} | {p_real[games_of[real_ids] == g].mean():.2f} | " +
+                  " | ".join(f"{p[games_of[ids] == g].mean():.2f}" for _, (p, ids) in both.values()) + " |", flush=True)
 
 
 if __name__ == "__main__":

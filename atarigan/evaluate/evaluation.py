@@ -38,7 +38,7 @@ from atarigan.config.seeds import derive_seed
 from atarigan.data.frame_sampler import FrameSampler
 from atarigan.data.normalize import frames_to_tanh_range, tanh_range_to_unit
 from atarigan.evaluate.feature_network import PANEL, SIZE, FeatureNetwork, load_feature_network
-from atarigan.evaluate.manifold import density, precision_recall
+from atarigan.evaluate.manifold import manifold_scores
 from atarigan.evaluate.sprite_layer import SIZE as SPRITE_FEATURES
 from atarigan.evaluate.sprite_layer import SpriteLayer
 from wrappers.games import game_name
@@ -237,13 +237,12 @@ class Evaluator:
         features, logits = self._embed(images)
         nearest = torch.cdist(features, self.real_features).argmin(dim=1)
         shares = torch.bincount(self.real_labels[nearest.cpu()], minlength=len(self.games)) / len(images)
-        real_features, features = self.real_features.cpu(), features.cpu()
-        precision, recall = precision_recall(real_features, features, k=MANIFOLD_K)
+        precision, recall, density = manifold_scores(self.real_features.cpu(), features.cpu(), k=MANIFOLD_K)
         frechet, kernel = self._distances(images)
         return Evaluation(
             frechet_distance=frechet, real_floor=self.real_floor, kernel_distance=kernel,
             kernel_floor=self.kernel_floor, precision=precision, recall=recall,
-            density=density(real_features, features, k=MANIFOLD_K),
+            density=density,
             not_a_game=None if self.notes else self._not_a_game(logits), real_not_a_game=self.real_not_a_game,
             game_share=dict(zip(self.games, shares.tolist())), count=len(images), notes=self.notes,
         )

@@ -22,8 +22,22 @@ def _radii(points: torch.Tensor, k: int) -> torch.Tensor:
     return torch.cdist(points, points).kthvalue(k + 1, dim=1).values  # k + 1: each point is its own nearest
 
 
-def _covered(points: torch.Tensor, support: torch.Tensor, k: int) -> float:
-    return float((torch.cdist(points, support) <= _radii(support, k)[None, :]).any(dim=1).float().mean())
+def _inside(points: torch.Tensor, support: torch.Tensor, k: int) -> torch.Tensor:
+    """(N, M) booleans: which of ``support``'s balls hold each of ``points``."""
+    return torch.cdist(points, support) <= _radii(support, k)[None, :]
+
+
+def manifold_scores(real: torch.Tensor, fake: torch.Tensor, k: int = 3) -> tuple[float, float, float]:
+    """(precision, recall, density) of ``fake`` (N, D) against ``real`` (M, D) features; the real balls measured once.
+
+    >>> real = torch.tensor([[0.0], [1.0], [2.0], [3.0], [9.0]])  # 9.0: a rare frame, its ball 6 wide
+    >>> manifold_scores(real, torch.tensor([[1.5], [2.5]]), k=1)[2], manifold_scores(real, torch.tensor([[5.0], [5.5]]), k=1)
+    (2.0, (1.0, 0.0, 1.0))
+    """
+    in_real = _inside(fake, real, k)  # (N, M)
+    precision = float(in_real.any(dim=1).float().mean())
+    recall = float(_inside(real, fake, k).any(dim=1).float().mean())
+    return precision, recall, float(in_real.sum()) / (k * len(fake))
 
 
 def precision_recall(real: torch.Tensor, fake: torch.Tensor, k: int = 3) -> tuple[float, float]:
@@ -33,14 +47,4 @@ def precision_recall(real: torch.Tensor, fake: torch.Tensor, k: int = 3) -> tupl
     >>> precision_recall(real, torch.tensor([[0.5], [1.5], [9.0], [9.5]]), k=1)
     (0.5, 0.75)
     """
-    return _covered(fake, real, k), _covered(real, fake, k)
-
-
-def density(real: torch.Tensor, fake: torch.Tensor, k: int = 3) -> float:
-    """The mean number of ``real`` (M, D) features' balls that hold each of ``fake`` (N, D), over ``k``.
-
-    >>> real = torch.tensor([[0.0], [1.0], [2.0], [3.0], [9.0]])  # 9.0: a rare frame, its ball 6 wide
-    >>> density(real, torch.tensor([[1.5], [2.5]]), k=1), density(real, torch.tensor([[5.0], [5.5]]), k=1)
-    (2.0, 1.0)
-    """
-    return float((torch.cdist(fake, real) <= _radii(real, k)[None, :]).sum()) / (k * len(fake))
+    return manifold_scores(real, fake, k)[:2]
