@@ -17,6 +17,10 @@ From ``count`` frames per set (README, "Seeing and scoring the fakes"):
   or half-resolution frame, noise); ``None`` where it does not apply (``notes`` says why);
 - ``game_share``: the game of each fake's nearest real frame: a game missing from it
   means mode collapse (for any game, in the network's panel or not);
+- ``game_spread``: per game, how varied its fakes are next to its real frames (about 1
+  for real play, near 0 when a game's fakes are all one frame: a collapse within a game,
+  which the shares cannot see; :mod:`atarigan.evaluate.spread`); None for a game with
+  fewer than two fakes;
 - ``version``: :data:`METRIC_VERSION`; numbers of two versions are not comparable.
 """
 
@@ -41,6 +45,7 @@ from atarigan.evaluate.feature_network import PANEL, SIZE, FeatureNetwork, load_
 from atarigan.evaluate.manifold import manifold_scores
 from atarigan.evaluate.sprite_layer import SIZE as SPRITE_FEATURES
 from atarigan.evaluate.sprite_layer import SpriteLayer
+from atarigan.evaluate.spread import game_spread
 from wrappers.games import game_name
 
 #: Fewer frames than this and the 128-d features' covariance is too poorly estimated to mean anything.
@@ -75,6 +80,7 @@ class Evaluation:
     count: int
     version: int = METRIC_VERSION
     notes: tuple[str, ...] = ()  # where a number does not apply, and why
+    game_spread: dict[str, float | None] = dataclasses.field(default_factory=dict)
 
     def as_dict(self) -> dict:
         return dataclasses.asdict(self)
@@ -236,7 +242,9 @@ class Evaluator:
             raise ValueError("the frames to score hold NaN or infinite values")
         features, logits = self._embed(images)
         nearest = torch.cdist(features, self.real_features).argmin(dim=1)
-        shares = torch.bincount(self.real_labels[nearest.cpu()], minlength=len(self.games)) / len(images)
+        fake_games = self.real_labels[nearest.cpu()]
+        shares = torch.bincount(fake_games, minlength=len(self.games)) / len(images)
+        spreads = game_spread(self.real_features.cpu(), self.real_labels, features.cpu(), fake_games, len(self.games))
         precision, recall, density = manifold_scores(self.real_features.cpu(), features.cpu(), k=MANIFOLD_K)
         frechet, kernel = self._distances(images)
         return Evaluation(
@@ -245,4 +253,5 @@ class Evaluator:
             density=density,
             not_a_game=None if self.notes else self._not_a_game(logits), real_not_a_game=self.real_not_a_game,
             game_share=dict(zip(self.games, shares.tolist())), count=len(images), notes=self.notes,
+            game_spread=dict(zip(self.games, spreads)),
         )
