@@ -33,7 +33,7 @@ def main() -> None:
     print("| ---: " * (8 + 2 * len(first.games)) + "|")
     for generator in generators:
         start = time.perf_counter()
-        e = evaluator(generator.generate(args.count, seed=args.seed))
+        e = evaluator(generator.generate(args.count, seed=args.seed), generator.drawn_games(args.count))
         nag = "n/a" if e.not_a_game is None else f"{e.not_a_game:.0%}"
         print(f"| {generator.iteration} | {e.frechet_distance:.1f} | {e.frechet_distance / e.real_floor:.0f}x | "
               f"{e.kernel_distance:.2f} | {e.precision:.2f} | {e.recall:.2f} | {e.density:.2f} | {nag} | "

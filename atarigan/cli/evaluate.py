@@ -72,7 +72,7 @@ def run(args: argparse.Namespace, stop: StopSignals) -> int:
     threads.check()
     if device.type == "cpu":
         print(threads.describe(rechecked=False), flush=True)
-    result = evaluator(trained.generate(a.count, a.seed))
+    result = evaluator(trained.generate(a.count, a.seed), trained.drawn_games(a.count))
     for line in report_lines(result):
         print(line)
     if out is not None:

@@ -19,8 +19,9 @@ From ``count`` frames per set (README, "Seeing and scoring the fakes"):
   means mode collapse (for any game, in the network's panel or not);
 - ``game_spread``: per game, how varied its fakes are next to its real frames (about 1
   for real play, near 0 when a game's fakes are all one frame: a collapse within a game,
-  which the shares cannot see; :mod:`atarigan.evaluate.spread`); None for a game with
-  fewer than two fakes;
+  which the shares cannot see; :mod:`atarigan.evaluate.spread`); a fake counts for the
+  game it was drawn for where the caller says (a conditional generator), else for its
+  nearest real frame's; None for a game with fewer than two fakes;
 - ``version``: :data:`METRIC_VERSION`; numbers of two versions are not comparable.
 """
 
@@ -231,8 +232,14 @@ class Evaluator:
             kernel = float(self.kid.compute()[0])
         return float(self.fid.compute()), kernel
 
-    def __call__(self, images: torch.Tensor) -> Evaluation:
-        """Score ``images`` (N, 3, S, S) in [-1, 1]; comparable with other scores only at N == count."""
+    def __call__(self, images: torch.Tensor, games: torch.Tensor | None = None) -> Evaluation:
+        """Score ``images`` (N, 3, S, S) in [-1, 1]; comparable with other scores only at N == count.
+
+        ``games`` (N,): each frame's game index into this evaluator's games, where the frames were drawn
+        for a known game (a ``--conditional`` generator's): each game's spread is then that of the frames
+        drawn for it, so a game drawn as one frame that looks like another game still shows its collapse.
+        Without it, a frame counts for the game of its nearest real frame.
+        """
         if tuple(images.shape[1:]) != (3, self.image_size, self.image_size):
             raise ValueError(f"this evaluator compares (3, {self.image_size}, {self.image_size}) frames with real ones; "
                              f"got frames of shape {tuple(images.shape[1:])}")
@@ -240,11 +247,16 @@ class Evaluator:
             raise ValueError(f"at least {MIN_COUNT} frames are needed to score them; got {len(images)}")
         if not torch.isfinite(images).all():  # NaN features crash LAPACK inside the Fréchet distance
             raise ValueError("the frames to score hold NaN or infinite values")
+        if games is not None and (tuple(games.shape) != (len(images),) or games.is_floating_point()
+                                  or games.min() < 0 or games.max() >= len(self.games)):
+            raise ValueError(f"games must be one game index (0 to {len(self.games) - 1}) per frame, "
+                             f"{len(images)} in all; got {games.dtype} of shape {tuple(games.shape)}")
         features, logits = self._embed(images)
         nearest = torch.cdist(features, self.real_features).argmin(dim=1)
         fake_games = self.real_labels[nearest.cpu()]
         shares = torch.bincount(fake_games, minlength=len(self.games)) / len(images)
-        spreads = game_spread(self.real_features.cpu(), self.real_labels, features.cpu(), fake_games, len(self.games))
+        spreads = game_spread(self.real_features.cpu(), self.real_labels, features.cpu(),
+                              fake_games if games is None else games.cpu(), len(self.games))
         precision, recall, density = manifold_scores(self.real_features.cpu(), features.cpu(), k=MANIFOLD_K)
         frechet, kernel = self._distances(images)
         return Evaluation(

@@ -48,6 +48,19 @@ def test_real_play_is_as_varied_as_real_play_and_one_frame_per_game_is_not(score
     assert all(one.game_spread[game] is None for game in games if one.game_share[game] * one.count < 2)
 
 
+def test_frames_drawn_for_a_known_game_count_for_it_in_the_spread(scored):
+    games, evaluator, cases = scored
+    if len(games) == 1:
+        return
+    # A generator told each game that draws one frame of the first game for all of them: collapsed in every game.
+    first, _ = real_frames(games[:1], 1, seed=7)
+    drawn = torch.arange(evaluator.count) % len(games)
+    told = evaluator(first.expand(evaluator.count, -1, -1, -1), drawn)
+    assert all(spread is not None and spread < 0.05 for spread in told.game_spread.values()), told.game_spread
+    with pytest.raises(ValueError, match=rf"games must be one game index \(0 to {len(games) - 1}\) per frame"):
+        evaluator(first.expand(evaluator.count, -1, -1, -1), drawn + 1)
+
+
 def test_noise_is_far_from_every_game_and_is_called_not_a_game(scored):
     _, evaluator, cases = scored
     noise, real = cases["noise"], cases["real"]
