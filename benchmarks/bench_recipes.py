@@ -22,7 +22,7 @@ CANDIDATES = {
     "EMA 0.999": {"recipe": "book", "ema": 0.999},
     "lr 2e-4": {"recipe": "book", "lr": 2e-4},
     "TTUR lr_g 2e-4, lr_d 1e-4": {"recipe": "book", "lr_g": 2e-4, "lr_d": 1e-4},
-    "hinge + spectral norm": {"recipe": "book", "loss": "hinge", "spectral_norm": True},
+    "hinge + spectral norm": {"recipe": "book", "loss": "hinge", "discriminator_norm": "spectral"},
     "R1 (gamma 1, every 16)": {"recipe": "book", "r1_gamma": 1.0},
     "DiffAugment translation+color": {"recipe": "book", "augment": ("translation", "color")},
     "fast": {"recipe": "fast"},

@@ -29,6 +29,10 @@ class EvaluateArgs(Checked):
     json: str | None = option(None, help="also write the numbers here", metavar="PATH")
 
 
+def _spread_words(spread: float | None) -> str:
+    return "" if spread is None else f", spread {spread:.2f} of real's (near 0: one frame drawn over and over)"
+
+
 def report_lines(result) -> list[str]:
     """What ``evaluate`` prints: each number with what it means."""
     return [
@@ -38,7 +42,8 @@ def report_lines(result) -> list[str]:
         f"density {result.density:.2f} (real frames vouching for each fake, about 1 for real play; low: piled up beside rare ones)",
         *([f"not a game frame: {result.not_a_game:.1%} of fakes ({result.real_not_a_game:.1%} of real frames)"]
           if result.not_a_game is not None else []),
-        *(f"  fakes nearest to {game}: {share:.1%}" for game, share in result.game_share.items()),
+        *(f"  fakes nearest to {game}: {share:.1%}" + _spread_words(result.game_spread.get(game))
+          for game, share in result.game_share.items()),
         *result.notes,
         f"(quality metric version {result.version}: compare only numbers of the same version)",
     ]
@@ -67,7 +72,7 @@ def run(args: argparse.Namespace, stop: StopSignals) -> int:
     threads.check()
     if device.type == "cpu":
         print(threads.describe(rechecked=False), flush=True)
-    result = evaluator(trained.generate(a.count, a.seed))
+    result = evaluator(trained.generate(a.count, a.seed), trained.drawn_games(a.count))
     for line in report_lines(result):
         print(line)
     if out is not None:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from atarigan.config.checks import integer, power_of_two
+from atarigan.config.checks import integer, one_of, optional, power_of_two
 from atarigan.config.option import Checked, ConfigError, Resume, option
 
 #: The widest layer either network may have: 4096 filters already make a 134 M-parameter layer.
 MAX_LAYER_FILTERS = 4096
+#: --discriminator-norm's choices. BatchNorm makes D judge a batch through its statistics, the others judge each frame.
+DISCRIMINATOR_NORMS = ("batch", "spectral", "none")
 
 
 @dataclass(frozen=True)
@@ -27,9 +29,11 @@ class ModelConfig(Checked):
         64, help="discriminator width: filters of its first layer, doubled per layer down",
         resume=Resume.FIXED, check=integer(1, 1024),
     )
-    spectral_norm: bool | None = option(
-        None, help="spectral normalisation of the discriminator's convolutions, in place of its BatchNorm "
-        "(default: the recipe's)", resume=Resume.FIXED,
+    discriminator_norm: str | None = option(
+        None, help="how the discriminator keeps its activations in scale: batch: BatchNorm after each inner "
+        "convolution (the book's); spectral: each convolution's weight divided by its largest singular value, no "
+        "BatchNorm (SNGAN's); none: neither, its slope held by --r1-gamma alone (R3GAN's) (default: the recipe's)",
+        resume=Resume.FIXED, check=optional(one_of(*DISCRIMINATOR_NORMS)), metavar="|".join(DISCRIMINATOR_NORMS),
     )
     patch_discriminator: bool | None = option(
         None, help="the discriminator also judges each patch of the frame: a logit per position of its feature map "

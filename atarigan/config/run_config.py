@@ -98,6 +98,9 @@ class RunConfig:
         """Read a checkpoint's config: this layout, or the flat one of checkpoints before it."""
         flat = dict(data) if not set(data) <= set(cls.PARTS) else {k: v for part in data.values() for k, v in part.items()}
         flat.setdefault("recipe", LEGACY_RECIPE)  # written before recipes: the book's maths
+        if "spectral_norm" in flat:  # written before --discriminator-norm, which took over its True/False
+            spectral = flat.pop("spectral_norm")
+            flat.setdefault("discriminator_norm", None if spectral is None else "spectral" if spectral else "batch")
         try:
             return cls.from_values(flat)
         except KeyError as exc:

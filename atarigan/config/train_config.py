@@ -71,6 +71,11 @@ class TrainConfig(Checked):
     augment: tuple[str, ...] | None = option(
         None, help="differentiable augmentations of the discriminator's input: translation, color, or none "
         "(default: the recipe's)", resume=Resume.FIXED, check=optional(some_of(*AUGMENTATIONS)), metavar="OP")
+    mixed_batches: bool | None = option(
+        None, help="the discriminator judges real and generated frames in one batch (one pass, half of each), in "
+        "its update and the generator's, instead of a batch of each (the book's): a BatchNorm discriminator then "
+        "shares its batch statistics between the two and must judge each frame (default: the recipe's)",
+        resume=Resume.FIXED)
     conditional: bool | None = option(
         None, help="tell both networks each frame's game: conditional BatchNorm in the generator, a projection "
         "discriminator; frames are then drawn per game (sample --game), and a trained generator does not blend "

@@ -17,6 +17,11 @@ From ``count`` frames per set (README, "Seeing and scoring the fakes"):
   or half-resolution frame, noise); ``None`` where it does not apply (``notes`` says why);
 - ``game_share``: the game of each fake's nearest real frame: a game missing from it
   means mode collapse (for any game, in the network's panel or not);
+- ``game_spread``: per game, how varied its fakes are next to its real frames (about 1
+  for real play, near 0 when a game's fakes are all one frame: a collapse within a game,
+  which the shares cannot see; :mod:`atarigan.evaluate.spread`); a fake counts for the
+  game it was drawn for where the caller says (a conditional generator), else for its
+  nearest real frame's; None for a game with fewer than two fakes;
 - ``version``: :data:`METRIC_VERSION`; numbers of two versions are not comparable.
 """
 
@@ -41,6 +46,7 @@ from atarigan.evaluate.feature_network import PANEL, SIZE, FeatureNetwork, load_
 from atarigan.evaluate.manifold import manifold_scores
 from atarigan.evaluate.sprite_layer import SIZE as SPRITE_FEATURES
 from atarigan.evaluate.sprite_layer import SpriteLayer
+from atarigan.evaluate.spread import game_spread
 from wrappers.games import game_name
 
 #: Fewer frames than this and the 128-d features' covariance is too poorly estimated to mean anything.
@@ -75,6 +81,7 @@ class Evaluation:
     count: int
     version: int = METRIC_VERSION
     notes: tuple[str, ...] = ()  # where a number does not apply, and why
+    game_spread: dict[str, float | None] = dataclasses.field(default_factory=dict)
 
     def as_dict(self) -> dict:
         return dataclasses.asdict(self)
@@ -225,8 +232,14 @@ class Evaluator:
             kernel = float(self.kid.compute()[0])
         return float(self.fid.compute()), kernel
 
-    def __call__(self, images: torch.Tensor) -> Evaluation:
-        """Score ``images`` (N, 3, S, S) in [-1, 1]; comparable with other scores only at N == count."""
+    def __call__(self, images: torch.Tensor, games: torch.Tensor | None = None) -> Evaluation:
+        """Score ``images`` (N, 3, S, S) in [-1, 1]; comparable with other scores only at N == count.
+
+        ``games`` (N,): each frame's game index into this evaluator's games, where the frames were drawn
+        for a known game (a ``--conditional`` generator's): each game's spread is then that of the frames
+        drawn for it, so a game drawn as one frame that looks like another game still shows its collapse.
+        Without it, a frame counts for the game of its nearest real frame.
+        """
         if tuple(images.shape[1:]) != (3, self.image_size, self.image_size):
             raise ValueError(f"this evaluator compares (3, {self.image_size}, {self.image_size}) frames with real ones; "
                              f"got frames of shape {tuple(images.shape[1:])}")
@@ -234,9 +247,16 @@ class Evaluator:
             raise ValueError(f"at least {MIN_COUNT} frames are needed to score them; got {len(images)}")
         if not torch.isfinite(images).all():  # NaN features crash LAPACK inside the Fréchet distance
             raise ValueError("the frames to score hold NaN or infinite values")
+        if games is not None and (tuple(games.shape) != (len(images),) or games.is_floating_point()
+                                  or games.min() < 0 or games.max() >= len(self.games)):
+            raise ValueError(f"games must be one game index (0 to {len(self.games) - 1}) per frame, "
+                             f"{len(images)} in all; got {games.dtype} of shape {tuple(games.shape)}")
         features, logits = self._embed(images)
         nearest = torch.cdist(features, self.real_features).argmin(dim=1)
-        shares = torch.bincount(self.real_labels[nearest.cpu()], minlength=len(self.games)) / len(images)
+        fake_games = self.real_labels[nearest.cpu()]
+        shares = torch.bincount(fake_games, minlength=len(self.games)) / len(images)
+        spreads = game_spread(self.real_features.cpu(), self.real_labels, features.cpu(),
+                              fake_games if games is None else games.cpu(), len(self.games))
         precision, recall, density = manifold_scores(self.real_features.cpu(), features.cpu(), k=MANIFOLD_K)
         frechet, kernel = self._distances(images)
         return Evaluation(
@@ -245,4 +265,5 @@ class Evaluator:
             density=density,
             not_a_game=None if self.notes else self._not_a_game(logits), real_not_a_game=self.real_not_a_game,
             game_share=dict(zip(self.games, shares.tolist())), count=len(images), notes=self.notes,
+            game_spread=dict(zip(self.games, spreads)),
         )

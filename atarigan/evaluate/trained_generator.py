@@ -48,6 +48,16 @@ class TrainedGenerator:
         """``count`` frames (count, 3, S, S) in [-1, 1] from seeded noise; one ``game`` of a ``--conditional`` run."""
         return generate(self.network, count, seed, game=None if game is None else self.game_index(game))
 
+    def drawn_games(self, count: int, game: str | None = None) -> torch.Tensor | None:
+        """The game index :meth:`generate` draws each of ``count`` frames for; None for an unconditional run.
+
+        For :class:`~atarigan.evaluate.evaluation.Evaluator`: each game's spread is then its own frames'.
+        """
+        if not self.network.classes:
+            return None
+        return balanced_labels(count, self.network.classes) if game is None else \
+            torch.full((count,), self.game_index(game), dtype=torch.long)
+
 
 WEIGHTS = ("average", "raw")
 

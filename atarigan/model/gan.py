@@ -55,7 +55,7 @@ class Gan:
         self.opt_g = torch.optim.Adam(self.generator.parameters(), lr=train.lr_g, **adam)
         self.opt_d = torch.optim.Adam(self.discriminator.parameters(), lr=train.lr_d, **adam)
         self.schedulers = {"sched_g": make_scheduler(self.opt_g, train), "sched_d": make_scheduler(self.opt_d, train)}
-        self.options = StepOptions(train.loss, train.r1_gamma, train.augment)
+        self.options = StepOptions(train.loss, train.r1_gamma, train.augment, train.mixed_batches)
         self.iteration = start  # R1 comes every R1_EVERY iterations, counted over the whole run
         self.ema = GeneratorAverage(self.generator, train.ema, seeds.average_statistics()) if train.ema else None
         self.noise_rng = torch.Generator(device=device).manual_seed(seeds.noise(rank, start if rank else 0))

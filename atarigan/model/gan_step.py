@@ -39,6 +39,7 @@ class StepOptions:
     loss: str = "bce"  # or "hinge" (atarigan.model.losses)
     r1_gamma: float = 0.0  # weight of the R1 penalty on real frames, on the steps the caller asks for it
     augment: tuple[str, ...] = ()  # DiffAugment operations on D's input (atarigan.model.diff_augment)
+    mixed_batches: bool = False  # D judges real and fake frames in one pass (shared BatchNorm statistics)
 
 
 def gan_step(
@@ -84,12 +85,19 @@ def gan_step(
     def conditioned(inputs: torch.Tensor) -> tuple[torch.Tensor, ...]:
         return (inputs,) if labels is None else (inputs, labels)
 
+    def judged(d: nn.Module, real: torch.Tensor, fake: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """D's logits for the real and the fake frames: a pass each, or one pass over both."""
+        if not options.mixed_batches:
+            return d(*conditioned(augmented(real))), d(*conditioned(augmented(fake)))
+        both = augmented(torch.cat([real, fake]))
+        logits = d(both) if labels is None else d(both, torch.cat([labels, labels]))
+        return logits[:len(real)], logits[len(real):]
+
     if r1:
         real = real.detach().requires_grad_(True)
     with autocast:
         fake = generator(*conditioned(noise))
-        logits_real = discriminator(*conditioned(augmented(real)))
-        logits_fake = discriminator(*conditioned(augmented(fake.detach())))
+        logits_real, logits_fake = judged(discriminator, real, fake.detach())
         loss_d = discriminator_loss(logits_real.float(), logits_fake.float(), options.loss)
     if r1:
         (grad,) = torch.autograd.grad(frame_score(logits_real.float()).sum(), real, create_graph=True)
@@ -104,7 +112,11 @@ def gan_step(
     frozen_d.requires_grad_(False)
     try:
         with autocast:
-            loss_g = generator_loss(frozen_d(*conditioned(augmented(fake))).float(), options.loss)
+            if options.mixed_batches:  # the fakes judged beside real frames, as D was trained
+                logits_g = judged(frozen_d, real.detach(), fake)[1]
+            else:
+                logits_g = frozen_d(*conditioned(augmented(fake)))
+            loss_g = generator_loss(logits_g.float(), options.loss)
         opt_g.zero_grad(set_to_none=True)
         loss_g.backward()
         opt_g.step()

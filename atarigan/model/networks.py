@@ -38,9 +38,12 @@ def _halvings(config: ModelConfig) -> int:
 class Discriminator(nn.Module):
     """Image (B, 3, S, S) in [-1, 1] -> one logit per image (B,).
 
-    With ``spectral_norm``, each convolution's weight is divided by its largest
-    singular value (``torch.nn.utils.parametrizations.spectral_norm``) and there is no
-    BatchNorm: D's slope is bounded without batch statistics (SNGAN's discriminator).
+    ``discriminator_norm`` "batch" puts BatchNorm after each inner convolution (the
+    book's): D then judges a batch through its statistics as much as each frame.
+    "spectral" divides each convolution's weight by its largest singular value
+    (``torch.nn.utils.parametrizations.spectral_norm``) instead: D's slope is bounded
+    without batch statistics (SNGAN's). "none" has neither: each frame is judged on its
+    own and only the R1 penalty holds D's slope (R3GAN's discriminator).
 
     With ``patch_discriminator``, a 1x1 convolution on the feature map at a quarter of
     the frame's size also gives a logit per position there, each judging the ~10x10
@@ -51,7 +54,8 @@ class Discriminator(nn.Module):
     def __init__(self, config: ModelConfig = ModelConfig()) -> None:
         super().__init__()
         width = config.discriminator_filters
-        conv = _spectral_conv if config.spectral_norm else nn.Conv2d
+        conv = _spectral_conv if config.discriminator_norm == "spectral" else nn.Conv2d
+        batch_norm = config.discriminator_norm in (None, "batch")
         layers: list[nn.Module] = [
             conv(CHANNELS, width, 4, 2, 1),  # (B, 3, 64, 64) -> (B, 64, 32, 32)
             nn.ReLU(),
@@ -59,7 +63,7 @@ class Discriminator(nn.Module):
         quarter = 0  # layers up to the feature map at S/4
         for _ in range(_halvings(config) - 1):
             # (B, 64, 32, 32) -> (B, 128, 16, 16) -> (B, 256, 8, 8) -> (B, 512, 4, 4)
-            norm = [] if config.spectral_norm else [nn.BatchNorm2d(width * 2)]
+            norm = [nn.BatchNorm2d(width * 2)] if batch_norm else []
             layers += [conv(width, width * 2, 4, 2, 1), *norm, nn.ReLU()]
             width *= 2
             quarter = quarter or len(layers)

@@ -17,6 +17,7 @@ from tqdm import tqdm
 
 from atarigan.evaluate.evaluation import Evaluation
 from atarigan.model.checkpoint import checkpoint_state
+from atarigan.model.conditional import balanced_labels
 from atarigan.stop_signals import StopSignals
 from atarigan.training.best_so_far import BestSoFar
 from atarigan.training.checkpoint_writer import SaveFailed
@@ -157,7 +158,8 @@ class AfterStep:
         result = None
         if evaluator is not None:
             rng = torch.Generator(device=gan.device).manual_seed(self.run.seeds.evaluation())
-            result = evaluator(gan.generate(gan.noise(evaluator.count, rng)))
+            drawn = balanced_labels(evaluator.count, gan.classes, gan.device) if gan.classes else None
+            result = evaluator(gan.generate(gan.noise(evaluator.count, rng), drawn), drawn)
         frechet = from_rank_zero(self.agree, None if result is None else result.frechet_distance)
         if frechet is not None:
             gan.evaluated(frechet)

@@ -186,6 +186,9 @@ class RunLog:
                 self.writer.add_scalar(tag, getattr(result, key), step)
         for game, share in result.game_share.items():
             self.writer.add_scalar(f"eval/share/{game}", share, step)
+        for game, spread in result.game_spread.items():
+            if spread is not None:
+                self.writer.add_scalar(f"eval/spread/{game}", spread, step)
 
     def flush(self) -> None:
         """Everything so far onto disk: called at every checkpoint, so a SIGKILL loses only what came after."""

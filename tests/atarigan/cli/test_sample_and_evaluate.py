@@ -45,14 +45,15 @@ def test_evaluate_prints_and_writes_the_numbers(trained_run, tmp_path, capsys, r
     captured = capsys.readouterr()
     printed = captured.out
     assert "cpu threads: 1 (--threads 1)" in printed and torch.get_num_threads() == 1
-    for words in ("Fréchet distance", "real vs real", "kernel distance", "precision", "recall", "density", "not a game frame",
-                  "fakes nearest to Breakout"):
+    for words in ("Fréchet distance", "real vs real", "kernel distance", "precision", "recall", "density",
+                  "not a game frame", "fakes nearest to Breakout", "of real's (near 0: one frame drawn over and over)"):
         assert words in printed
     assert "real frames: " in captured.err and "real frames for the floor: " in captured.err  # its progress
     numbers = json.loads(out.read_text())
     assert numbers["iteration"] == 4 and numbers["count"] == 128
     assert numbers["frechet_distance"] > numbers["real_floor"]  # 4 iterations make grey frames
     assert sum(numbers["game_share"].values()) == pytest.approx(1.0)
+    assert set(numbers["game_spread"]) == set(numbers["game_share"])
     assert numbers["kernel_distance"] > numbers["kernel_floor"]
 
 

@@ -17,14 +17,18 @@ OPTIONS = {
     "book": {"recipe": "book"},
     "fast": {"recipe": "fast"},
     "hinge": {"recipe": "book", "loss": "hinge"},
-    "spectral norm": {"recipe": "book", "spectral_norm": True},
+    "spectral norm": {"recipe": "book", "discriminator_norm": "spectral"},
     "R1": {"recipe": "book", "r1_gamma": 1.0},
+    "no norm in D, R1": {"recipe": "book", "discriminator_norm": "none", "r1_gamma": 1.0},
     "DiffAugment": {"recipe": "book", "augment": ("translation", "color")},
     "EMA": {"recipe": "book", "ema": 0.9},
     "TTUR": {"recipe": "book", "lr_g": 1e-4, "lr_d": 4e-4},
     "patch discriminator": {"recipe": "book", "patch_discriminator": True},
+    "mixed batches": {"recipe": "book", "mixed_batches": True},
+    "mixed batches, R1, patches, translation": {"recipe": "fast", "mixed_batches": True, "r1_gamma": 1.0,
+                                                 "patch_discriminator": True, "augment": ("translation",)},
     "patch discriminator, hinge, R1": {"recipe": "book", "patch_discriminator": True, "loss": "hinge", "r1_gamma": 1.0},
-    "patch discriminator, spectral norm": {"recipe": "book", "patch_discriminator": True, "spectral_norm": True},
+    "patch discriminator, spectral norm": {"recipe": "book", "patch_discriminator": True, "discriminator_norm": "spectral"},
 }
 
 

@@ -23,6 +23,7 @@ from atarigan.config.option import ConfigError, Resume, option_of
         ({"batch_size": 0}, "batch_size must be an integer from 1 to 1024, got 0"),
         ({"iterations": -5}, "iterations must be an integer from 1 to 1000000000, got -5"),
         ({"image_size": 65536}, "image_size must be a power of two from 16 to 256"),
+        ({"discriminator_norm": "layer"}, "discriminator_norm must be one of batch, spectral, none; got 'layer'"),
         ({"device": "tpu"}, "device must be auto, cpu, cuda or cuda:N; got 'tpu'"),
         ({"precision": "fp16"}, "precision must be one of auto, fp32, bf16; got 'fp16'"),
         ({"nproc_per_node": 65}, "nproc_per_node must be an integer from 1 to 64, got 65"),
@@ -58,6 +59,14 @@ def test_state_dict_round_trips_and_reads_the_flat_layout_of_older_checkpoints()
     assert RunConfig.from_state_dict(flat) == config
     with pytest.raises(ValueError, match="unknown field 'warp_speed'"):
         RunConfig.from_state_dict({**flat, "warp_speed": 9})
+
+
+@pytest.mark.parametrize("spectral, norm", [(True, "spectral"), (False, "batch")])
+def test_checkpoints_from_before_discriminator_norm_read_their_spectral_norm_flag(spectral, norm):
+    state = RunConfig.from_values({"recipe": "fast"}).state_dict()
+    del state["model"]["discriminator_norm"]
+    state["model"]["spectral_norm"] = spectral
+    assert RunConfig.from_state_dict(state).model.discriminator_norm == norm
 
 
 def test_every_field_declares_help_and_a_resume_rule_and_names_are_unique():

@@ -17,8 +17,11 @@ def scored(request, evaluator_for):
     evaluator = evaluator_for(tuple(games))
     count = evaluator.count
     real, labels = real_frames(games, count, seed=7)
+    # Each game's fakes all one real frame of that game: the shares stay those of real play.
+    firsts = torch.stack([real[labels == game][0] for game in range(len(games))])
     cases = {"real": evaluator(real), "noise": evaluator(torch.rand(count, 3, 64, 64) * 2 - 1),
-             "one game": evaluator(real_frames(games[-1:], count, seed=3)[0])}
+             "one game": evaluator(real_frames(games[-1:], count, seed=3)[0]),
+             "one frame per game": evaluator(firsts[labels])}
     if len(games) > 1:
         cases["one game missing"] = evaluator(real_frames(games[1:], count, seed=5)[0])
     return games, evaluator, cases
@@ -32,6 +35,30 @@ def test_real_frames_score_near_the_floor_and_look_like_their_games(scored):
     assert abs(real.kernel_distance) < 0.5 and real.precision > 0.5 and real.recall > 0.5
     assert real.not_a_game < 0.15 and evaluator.real_not_a_game < 0.15
     assert all(abs(share - 1 / len(games)) < 0.12 for share in real.game_share.values())
+
+
+def test_real_play_is_as_varied_as_real_play_and_one_frame_per_game_is_not(scored):
+    games, _, cases = scored
+    real, collapsed = cases["real"], cases["one frame per game"]
+    # Two real sets' spreads differ by sampling alone (0.67-1.03 between seeds at 256 frames of three games).
+    assert all(0.5 < real.game_spread[game] < 2 for game in games), real.game_spread
+    assert all(abs(collapsed.game_share[game] - real.game_share[game]) < 0.15 for game in games)  # blind to it
+    assert all(spread is not None and spread < 0.05 for spread in collapsed.game_spread.values()), collapsed.game_spread
+    one = cases["one game"]
+    assert all(one.game_spread[game] is None for game in games if one.game_share[game] * one.count < 2)
+
+
+def test_frames_drawn_for_a_known_game_count_for_it_in_the_spread(scored):
+    games, evaluator, cases = scored
+    if len(games) == 1:
+        return
+    # A generator told each game that draws one frame of the first game for all of them: collapsed in every game.
+    first, _ = real_frames(games[:1], 1, seed=7)
+    drawn = torch.arange(evaluator.count) % len(games)
+    told = evaluator(first.expand(evaluator.count, -1, -1, -1), drawn)
+    assert all(spread is not None and spread < 0.05 for spread in told.game_spread.values()), told.game_spread
+    with pytest.raises(ValueError, match=rf"games must be one game index \(0 to {len(games) - 1}\) per frame"):
+        evaluator(first.expand(evaluator.count, -1, -1, -1), drawn + 1)
 
 
 def test_noise_is_far_from_every_game_and_is_called_not_a_game(scored):

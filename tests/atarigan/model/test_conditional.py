@@ -73,17 +73,19 @@ def test_conditional_networks_refuse_missing_or_misshapen_labels(network):
         net(x, torch.tensor([0, 1]))
 
 
-def test_a_conditional_gan_steps_saves_and_resumes_exactly():
+@pytest.mark.parametrize("extra", [{}, {"mixed_batches": True, "discriminator_norm": "none", "r1_gamma": 1.0}],
+                         ids=["BatchNorm D", "mixed batches, no norm in D, R1"])
+def test_a_conditional_gan_steps_saves_and_resumes_exactly(extra):
     torch.manual_seed(0)
     real = torch.rand(6, 3, 16, 16) * 2 - 1
     games = torch.tensor([0, 1, 2, 0, 1, 2])
-    config = RunConfig.from_values(SMALL)
+    config = RunConfig.from_values({**SMALL, **extra})
     a = Gan(config, CPU)
     assert torch.isfinite(a.step(real, games)).all()
     saved = io.BytesIO()  # through bytes, as a checkpoint: loaded in memory, Adam's state tensors would be shared
     torch.save(a.state_dict(), saved)
     saved.seek(0)
-    b = Gan(config, CPU)
+    b = Gan(config, CPU, start=1)  # R1 comes on every 16th iteration of the whole run
     b.load_state_dict(torch.load(saved, weights_only=True))
     torch.testing.assert_close(a.step(real, games), b.step(real, games), rtol=0, atol=0)
     for x, y in zip(a.generator.state_dict().values(), b.generator.state_dict().values()):

@@ -1,13 +1,14 @@
 """The one shared GAN step: the book's maths on logits, D frozen in G's update, bf16 autocast on CPU."""
 
 import copy
+import dataclasses
 
 import torch
 from torch import nn
 
 from atarigan.bench.book import book_gan_step
 from atarigan.config.model_config import ModelConfig
-from atarigan.model.gan_step import StepResult, gan_step
+from atarigan.model.gan_step import StepOptions, StepResult, gan_step
 from atarigan.model.networks import Discriminator, Generator
 
 SMALL = ModelConfig(latent_size=16, image_size=16, generator_filters=8, discriminator_filters=8)
@@ -53,6 +54,21 @@ def test_same_maths_as_the_books_sigmoid_and_bce_step():
     for ours_net, book_net in ((g, book_g), (d, book_d[0])):
         for (name, a), b in zip(ours_net.named_parameters(), book_net.parameters()):
             torch.testing.assert_close(a, b, rtol=1e-4, atol=1e-5, msg=name)
+
+
+def test_mixed_batches_change_only_what_batchnorm_sees():
+    """One pass over real and fake frames is the same maths for a D that judges each frame alone; not with BatchNorm."""
+    mixed = StepOptions(mixed_batches=True)
+    for norm, same in (("none", True), ("batch", False)):
+        config = dataclasses.replace(SMALL, discriminator_norm=norm)
+        runs = []
+        for options in (StepOptions(), mixed):
+            torch.manual_seed(0)
+            g, d = Generator(config), Discriminator(config)
+            og, od = torch.optim.SGD(g.parameters(), 0.1), torch.optim.SGD(d.parameters(), 0.1)
+            runs.append([gan_step(g, d, og, od, *_batch(seed), options=options) for seed in range(2)])
+        apart, together = (torch.stack(r) for r in runs)
+        assert torch.allclose(apart, together, rtol=1e-5, atol=1e-6) == same, norm
 
 
 def test_generator_update_leaves_discriminator_gradients_untouched():

@@ -1,5 +1,6 @@
 """The DCGAN pair built from its ModelConfig: the book's sizes, every allowed image size."""
 
+import copy
 import dataclasses
 
 import pytest
@@ -23,6 +24,23 @@ def test_shapes_for_every_allowed_image_size(size):
     assert images.shape == (3, 3, size, size)
     assert images.min() >= -1 and images.max() <= 1
     assert d(images).shape == (3,)
+
+
+@pytest.mark.parametrize("norm, batch_norms, spectral", [("batch", 3, 0), ("spectral", 0, 5), ("none", 0, 0)])
+def test_only_a_batchnorm_discriminator_judges_a_frame_by_the_frames_beside_it(norm, batch_norms, spectral):
+    d = Discriminator(ModelConfig(discriminator_filters=8, discriminator_norm=norm))
+    modules = list(d.modules())
+    assert sum(isinstance(m, torch.nn.BatchNorm2d) for m in modules) == batch_norms
+    assert sum(torch.nn.utils.parametrize.is_parametrized(m) for m in modules) == spectral
+    d.train()  # as it trains: BatchNorm on the batch's own statistics
+    g = torch.Generator().manual_seed(0)
+    frames, others = (torch.rand(4, 3, 64, 64, generator=g) * 2 - 1 for _ in range(2))
+    state = copy.deepcopy(d.state_dict())  # spectral norm's power iteration moves on with each forward
+    with torch.no_grad():
+        alone = d(frames)[:2]
+        d.load_state_dict(state)
+        beside_others = d(torch.cat([frames[:2], others]))[:2]
+    assert torch.equal(alone, beside_others) == (norm != "batch")
 
 
 @pytest.mark.parametrize("size", [16, 32, 64, 128, 256])

@@ -52,7 +52,7 @@ def test_repeated_search_flags_make_one_space():
 
 
 def test_train_flags_give_the_values_back():
-    values = {"lr": 2e-4, "loss": "hinge", "augment": ("translation", "color"), "spectral_norm": True, "games": ("Pong",)}
+    values = {"lr": 2e-4, "loss": "hinge", "augment": ("translation", "color"), "discriminator_norm": "spectral", "games": ("Pong",)}
     from atarigan.cli.main import build_parser
     from atarigan.config.cli_args import given_options
     from atarigan.config.run_config import RunConfig
@@ -60,8 +60,8 @@ def test_train_flags_give_the_values_back():
     args = build_parser().parse_args(["train", *train_flags(values)])
     given = {k: v for cls in RunConfig.PARTS.values() for k, v in given_options(args, cls).items()}
     config = RunConfig.from_values(given)
-    assert (config.train.lr, config.train.loss, config.train.augment, config.model.spectral_norm) == \
-           (2e-4, "hinge", ("translation", "color"), True)
+    assert (config.train.lr, config.train.loss, config.train.augment, config.model.discriminator_norm) == \
+           (2e-4, "hinge", ("translation", "color"), "spectral")
 
 
 def test_a_two_trial_asha_sweep_runs_and_its_best_config_trains(finished_sweep, tmp_path):
