@@ -29,8 +29,9 @@ def game_spread(real: torch.Tensor, real_games: torch.Tensor, fake: torch.Tensor
     """Per game: the mean distance between two of its fakes over that between two of its real frames.
 
     ``real`` (M, D) and ``fake`` (N, D) are features; ``real_games`` (M,) and ``fake_games``
-    (N,) each frame's game (a fake's: the game of its nearest real frame). None for a game
-    with fewer than two fakes (its share already says it is missing) or two real frames.
+    (N,) each frame's game (a fake's: the game it was drawn for, or its nearest real frame's).
+    None for a game with fewer than two fakes (its share already says it is missing) or two
+    real frames.
 
     >>> real = torch.tensor([[0.0], [2.0], [10.0], [14.0]])
     >>> game_spread(real, torch.tensor([0, 0, 1, 1]), torch.tensor([[1.0], [1.0], [9.0], [17.0]]),
