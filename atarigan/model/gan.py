@@ -55,8 +55,8 @@ class Gan:
         self.opt_g = torch.optim.Adam(self.generator.parameters(), lr=train.lr_g, **adam)
         self.opt_d = torch.optim.Adam(self.discriminator.parameters(), lr=train.lr_d, **adam)
         self.schedulers = {"sched_g": make_scheduler(self.opt_g, train), "sched_d": make_scheduler(self.opt_d, train)}
-        self.options = StepOptions(train.loss, train.r1_gamma, train.augment, train.mixed_batches)
-        self.iteration = start  # R1 comes every R1_EVERY iterations, counted over the whole run
+        self.options = StepOptions(train.loss, train.r1_gamma, train.augment, train.mixed_batches, train.r2_gamma)
+        self.iteration = start  # R1 and R2 come every R1_EVERY iterations, counted over the whole run
         self.ema = GeneratorAverage(self.generator, train.ema, seeds.average_statistics()) if train.ema else None
         self.noise_rng = torch.Generator(device=device).manual_seed(seeds.noise(rank, start if rank else 0))
         self.augment_rng = torch.Generator(device=device).manual_seed(seeds.augment(rank, start if rank else 0))
@@ -91,7 +91,7 @@ class Gan:
         if self._graph_step is not None:
             values = self._graph_step(real, noise, *(() if labels is None else (labels,)))
         else:
-            r1 = self.options.r1_gamma > 0 and self.iteration % R1_EVERY == 0
+            r1 = self.options.penalised and self.iteration % R1_EVERY == 0
             values = self._step(real, noise, labels, r1=r1)
         self.iteration += 1
         for scheduler in self.schedulers.values():
