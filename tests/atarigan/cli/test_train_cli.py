@@ -25,6 +25,8 @@ BAD = [
     (["--trainer", "ignite", "--backend", "mpi"], "--backend must be one of none, gloo, nccl; got 'mpi'"),
     (["--trainer", "keras"], "--trainer must be one of loop, ignite; got 'keras'"),
     (["--discriminator-norm", "layer"], "--discriminator-norm must be one of batch, spectral, none; got 'layer'"),
+    (["--loss", "wasserstein"], "--loss must be one of bce, hinge, relativistic; got 'wasserstein'"),
+    (["--r2-gamma", "-1"], "--r2-gamma must be a finite number in [0, 1000], got -1.0"),
     # Checked before any process is spawned, so two processes make no traceback either.
     (["--trainer", "ignite", "--nproc-per-node", "2", "--games", "Breakot"], "--games: unknown Atari game 'Breakot'"),
 ]
@@ -89,25 +91,33 @@ def test_a_patch_discriminator_trains_on_real_games_saves_and_resumes(tmp_path, 
     assert "patch-discriminator" in err and "Traceback" not in err
 
 
-@pytest.mark.parametrize("flags", [["--discriminator-norm", "none"], ["--mixed-batches"]])
-def test_a_discriminator_that_judges_each_frame_trains_on_real_games_saves_and_resumes(flags, tmp_path, tiny, capsys):
+JUDGES = {
+    "no norm in D": (["--discriminator-norm", "none"], ("none", False, "bce", 0.0), ["--discriminator-norm", "batch"]),
+    "mixed batches": (["--mixed-batches"], ("batch", True, "bce", 0.0), ["--no-mixed-batches"]),
+    "relativistic, R2, no norm in D": (["--loss", "relativistic", "--r2-gamma", "1", "--discriminator-norm", "none"],
+                                       ("none", False, "relativistic", 1.0), ["--r2-gamma", "0"]),
+}
+
+
+@pytest.mark.parametrize("name", JUDGES)
+def test_a_discriminator_that_judges_each_frame_trains_on_real_games_saves_and_resumes(name, tmp_path, tiny, capsys):
     from atarigan.model.checkpoint import load_checkpoint
 
+    flags, expected, changed = JUDGES[name]
     run = tmp_path / "run"
     common = ["--conditional", "--r1-gamma", "0.1", "--augment", "translation", "--patch-discriminator"]
     assert main(["train", *tiny, *common, *flags, "--iterations", "2", "--logdir", str(run)]) == 0
     state = load_checkpoint(run)[1]
     config = state["config"]
-    assert (config.model.discriminator_norm, config.train.mixed_batches) == \
-           (("none", False) if "none" in flags else ("batch", True))
+    assert (config.model.discriminator_norm, config.train.mixed_batches, config.train.loss,
+            config.train.r2_gamma) == expected
     has_batch_norm = any("running_mean" in key for key in state["gan"]["discriminator"])
-    assert has_batch_norm == ("none" not in flags)
+    assert has_batch_norm == (expected[0] == "batch")
     assert main(["train", "--resume", str(run), "--iterations", "3"]) == 0
     resumed = load_checkpoint(run)[1]
     assert resumed["trainer"]["iteration"] == 3
     assert all(torch.isfinite(v).all() for v in resumed["gan"]["discriminator"].values() if v.is_floating_point())
     capsys.readouterr()
-    changed = ["--discriminator-norm", "batch"] if "none" in flags else ["--no-mixed-batches"]
     assert main(["train", "--resume", str(run), "--iterations", "4", *changed]) == 2
     err = capsys.readouterr().err
     assert changed[0].replace("no-", "") in err and "Traceback" not in err and err.count("\n") == 1

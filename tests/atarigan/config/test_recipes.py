@@ -17,6 +17,11 @@ OPTIONS = {
     "book": {"recipe": "book"},
     "fast": {"recipe": "fast"},
     "hinge": {"recipe": "book", "loss": "hinge"},
+    "relativistic": {"recipe": "book", "loss": "relativistic"},
+    "relativistic, R1, R2, no norm in D, patches": {"recipe": "fast", "loss": "relativistic", "r1_gamma": 1.0,
+                                                    "r2_gamma": 1.0, "discriminator_norm": "none",
+                                                    "patch_discriminator": True},
+    "R2 alone, mixed batches": {"recipe": "book", "r2_gamma": 1.0, "mixed_batches": True},
     "spectral norm": {"recipe": "book", "discriminator_norm": "spectral"},
     "R1": {"recipe": "book", "r1_gamma": 1.0},
     "no norm in D, R1": {"recipe": "book", "discriminator_norm": "none", "r1_gamma": 1.0},
@@ -113,6 +118,6 @@ def test_diff_augment_moves_and_recolours_frames_and_passes_gradients():
 def test_options_that_a_cuda_graph_cannot_capture_are_refused():
     from atarigan.config.option import ConfigError
 
-    for option in ({"r1_gamma": 1.0}, {"augment": ["color"]}, {"lr_schedule": "cosine"}):
+    for option in ({"r1_gamma": 1.0}, {"r2_gamma": 1.0}, {"augment": ["color"]}, {"lr_schedule": "cosine"}):
         with pytest.raises(ConfigError, match="cannot run in a captured CUDA graph"):
             RunConfig.from_values({"cuda_graphs": True, **option})

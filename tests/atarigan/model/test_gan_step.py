@@ -8,7 +8,7 @@ from torch import nn
 
 from atarigan.bench.book import book_gan_step
 from atarigan.config.model_config import ModelConfig
-from atarigan.model.gan_step import StepOptions, StepResult, gan_step
+from atarigan.model.gan_step import R1_EVERY, StepOptions, StepResult, gan_step
 from atarigan.model.networks import Discriminator, Generator
 
 SMALL = ModelConfig(latent_size=16, image_size=16, generator_filters=8, discriminator_filters=8)
@@ -69,6 +69,56 @@ def test_mixed_batches_change_only_what_batchnorm_sees():
             runs.append([gan_step(g, d, og, od, *_batch(seed), options=options) for seed in range(2)])
         apart, together = (torch.stack(r) for r in runs)
         assert torch.allclose(apart, together, rtol=1e-5, atol=1e-6) == same, norm
+
+
+def test_relativistic_step_is_rpgans_maths_with_g_judged_by_the_updated_d():
+    """D: softplus(D(fake) - D(real)); then G: softplus(D(real) - D(G(z))) with D as it is after its update."""
+    g, d, _, _ = _models()
+    ref_g, ref_d = copy.deepcopy(g), copy.deepcopy(d)
+    og, od = torch.optim.SGD(g.parameters(), 0.1), torch.optim.SGD(d.parameters(), 0.1)
+    ref_og, ref_od = torch.optim.SGD(ref_g.parameters(), 0.1), torch.optim.SGD(ref_d.parameters(), 0.1)
+    for seed in range(3):
+        real, noise = _batch(seed)
+        ours = StepResult.from_tensor(gan_step(g, d, og, od, real, noise, options=StepOptions(loss="relativistic")))
+        fake = ref_g(noise)
+        loss_d = nn.functional.softplus(ref_d(fake.detach()) - ref_d(real)).mean()
+        ref_od.zero_grad()
+        loss_d.backward()
+        ref_od.step()
+        with torch.no_grad():
+            logits_real = ref_d(real)
+        loss_g = nn.functional.softplus(logits_real - ref_d(fake)).mean()
+        ref_og.zero_grad()
+        loss_g.backward()
+        ref_og.step()
+        torch.testing.assert_close(torch.tensor([ours.loss_d, ours.loss_g]), torch.tensor([loss_d.item(), loss_g.item()]),
+                                   rtol=1e-5, atol=1e-6)
+    for ours_net, ref_net in ((g, ref_g), (d, ref_d)):
+        for (name, a), b in zip(ours_net.named_parameters(), ref_net.parameters()):
+            torch.testing.assert_close(a, b, rtol=1e-4, atol=1e-5, msg=name)
+
+
+def test_r2_penalises_the_slope_of_d_at_the_generated_frames_on_the_penalty_steps_only():
+    """loss_d on a penalty step = loss_d without + gamma/2 * 16 * mean |grad_x D(fake)|^2 (R1 alone: at the real frames)."""
+    config = dataclasses.replace(SMALL, discriminator_norm="none")  # D's answer for a frame is its own
+    real, noise = _batch()
+    losses = {}
+    for name, options, penalty in (("plain", StepOptions(), False), ("r2 off-step", StepOptions(r2_gamma=2.0), False),
+                                   ("r2", StepOptions(r2_gamma=2.0), True), ("r1", StepOptions(r1_gamma=2.0), True)):
+        torch.manual_seed(0)
+        g, d = Generator(config), Discriminator(config)
+        og, od = torch.optim.SGD(g.parameters(), 0.1), torch.optim.SGD(d.parameters(), 0.1)
+        if name == "plain":
+            fake = g(noise).detach().requires_grad_(True)
+            (grad_fake,) = torch.autograd.grad(d(fake).sum(), fake)
+            frames = real.clone().requires_grad_(True)
+            (grad_real,) = torch.autograd.grad(d(frames).sum(), frames)
+        losses[name] = StepResult.from_tensor(gan_step(g, d, og, od, real, noise, options=options, r1=penalty)).loss_d
+    assert losses["r2 off-step"] == losses["plain"]
+    for name, grad in (("r2", grad_fake), ("r1", grad_real)):
+        expected = losses["plain"] + 2.0 / 2 * R1_EVERY * grad.pow(2).flatten(1).sum(1).mean().item()
+        assert abs(losses[name] - expected) < 1e-4 * max(1.0, expected), name
+    assert losses["r1"] != losses["r2"]
 
 
 def test_generator_update_leaves_discriminator_gradients_untouched():
