@@ -96,6 +96,8 @@ JUDGES = {
     "mixed batches": (["--mixed-batches"], ("batch", True, "bce", 0.0), ["--no-mixed-batches"]),
     "relativistic, R2, no norm in D": (["--loss", "relativistic", "--r2-gamma", "1", "--discriminator-norm", "none"],
                                        ("none", False, "relativistic", 1.0), ["--r2-gamma", "0"]),
+    "minibatch std, no norm in D": (["--minibatch-std", "--discriminator-norm", "none"],
+                                    ("none", False, "bce", 0.0), ["--no-minibatch-std"]),
 }
 
 
@@ -113,6 +115,7 @@ def test_a_discriminator_that_judges_each_frame_trains_on_real_games_saves_and_r
             config.train.r2_gamma) == expected
     has_batch_norm = any("running_mean" in key for key in state["gan"]["discriminator"])
     assert has_batch_norm == (expected[0] == "batch")
+    assert config.model.minibatch_std == ("--minibatch-std" in flags)
     assert main(["train", "--resume", str(run), "--iterations", "3"]) == 0
     resumed = load_checkpoint(run)[1]
     assert resumed["trainer"]["iteration"] == 3
