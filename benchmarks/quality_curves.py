@@ -37,7 +37,8 @@ def table(run: Path, speed: float | None, every: int) -> str:
         return "no evaluations yet (a run logs them with --eval-every)"
     shares = sorted(k for k in next(iter(points.values())) if k.startswith("share/"))
     # Each game's spread (near 0: one frame drawn over and over), in runs that logged it.
-    spreads = sorted(k for k in next(iter(points.values())) if k.startswith("spread/"))
+    # A game gets one only at evaluations where two or more fakes count for it: the columns are all such games.
+    spreads = sorted({k for p in points.values() for k in p if k.startswith("spread/")})
     head = ["iteration", "minutes", "FD", "KD", "not a game", *(s.removeprefix("share/") for s in shares),
             *(f"spread {s.removeprefix('spread/')}" for s in spreads)]
     lines = ["| " + " | ".join(head) + " |", "|" + " ---: |" * len(head)]

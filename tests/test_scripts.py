@@ -99,6 +99,8 @@ def test_recipe_benchmark_and_quality_curves_run_on_tiny_budgets(run_script, tin
     assert curves.returncode == 0, curves.stderr
     rows = [line for line in curves.stdout.splitlines() if line.startswith("| 2 ") or line.startswith("| 4 ")]
     assert [row.split(" | ")[1] for row in rows] == ["0", "0"]  # minutes: iterations at 2 it/s
+    header = next(line for line in curves.stdout.splitlines() if line.startswith("| iteration"))
+    assert "| spread " in header and all(len(header.split(" | ")) == len(row.split(" | ")) for row in rows)
     assert (tmp_path / "curve.png").stat().st_size > 1000
 
 
