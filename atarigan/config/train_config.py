@@ -75,6 +75,11 @@ class TrainConfig(Checked):
     augment: tuple[str, ...] | None = option(
         None, help="differentiable augmentations of the discriminator's input: translation, color, or none "
         "(default: the recipe's)", resume=Resume.FIXED, check=optional(some_of(*AUGMENTATIONS)), metavar="OP")
+    sprite_negatives: float | None = option(
+        None, help="share of the discriminator's generated frames replaced, in its update, by the batch's real frames "
+        "with their moving sprites painted out (negative data augmentation): the discriminator learns that a "
+        "playfield without its sprites is not a game frame, so the generator must draw them; 0: none, at most 0.75 "
+        "(default: the recipe's)", resume=Resume.FIXED, check=optional(number(0, 0.75)))
     mixed_batches: bool | None = option(
         None, help="the discriminator judges real and generated frames in one batch (one pass, half of each), in "
         "its update and the generator's, instead of a batch of each (the book's): a BatchNorm discriminator then "

@@ -61,6 +61,7 @@ def gan_step(
     r1: bool = False,
     rng: torch.Generator | None = None,
     labels: torch.Tensor | None = None,
+    negatives: torch.Tensor | None = None,
 ) -> torch.Tensor:
     """Update D once on real + (detached) fake frames, then G once with the non-saturating loss.
 
@@ -76,6 +77,10 @@ def gan_step(
     ``rng``; their defaults are the book's.
     ``labels`` (B,), each real frame's game, are given to conditional networks: the
     fakes are drawn for the same games, so D sees each game as often in both halves.
+    ``negatives`` (K, C, H, W): real frames made wrong (the last K of ``real`` with their
+    sprites painted out, :meth:`Gan.step`), which take the place of the last K fakes in
+    D's update only: D learns to call them fake, and a relativistic loss pairs each
+    with the very frame it was made from. G still learns from all B fakes.
     """
     # Autocast's weight-cast cache lets D's two forwards in the D update share one cast
     # of its weights; PyTorch asks for it off while a CUDA graph is being captured.
@@ -101,11 +106,15 @@ def gan_step(
         return logits[:len(real)], logits[len(real):]
 
     r1_on, r2_on = r1 and options.r1_gamma > 0, r1 and options.r2_gamma > 0
+    n_negatives = 0 if negatives is None else len(negatives)
     if r1_on:
         real = real.detach().requires_grad_(True)
     with autocast:
         fake = generator(*conditioned(noise))
-        judged_fake = fake.detach().requires_grad_(r2_on)
+        judged_fake = fake.detach()
+        if n_negatives:
+            judged_fake = torch.cat([judged_fake[:len(fake) - len(negatives)], negatives.to(fake.dtype)])
+        judged_fake = judged_fake.requires_grad_(r2_on)
         logits_real, logits_fake = judged(discriminator, real, judged_fake)
         loss_d = discriminator_loss(logits_real.float(), logits_fake.float(), options.loss)
     for on, gamma, logits, frames in ((r1_on, options.r1_gamma, logits_real, real),
@@ -144,6 +153,7 @@ def gan_step(
             loss_d.detach(),
             loss_g.detach(),
             torch.sigmoid(frame_logits(logits_real.detach()).float()).mean(),
-            torch.sigmoid(frame_logits(logits_fake.detach()).float()).mean(),
+            # Over the generated frames D judged, not the negatives beside them.
+            torch.sigmoid(frame_logits(logits_fake.detach()[:len(fake) - n_negatives]).float()).mean(),
         ]
     )

@@ -121,6 +121,37 @@ def test_r2_penalises_the_slope_of_d_at_the_generated_frames_on_the_penalty_step
     assert losses["r1"] != losses["r2"]
 
 
+def test_negatives_take_the_place_of_the_last_fakes_in_ds_update_only():
+    """D: BCE(D(real), 1) + BCE(D([fakes[:B-K], negatives]), 0); G: the book's loss on all B fakes."""
+    bce = nn.functional.binary_cross_entropy_with_logits
+    g, d, _, _ = _models()
+    ref_g, ref_d = copy.deepcopy(g), copy.deepcopy(d)
+    og, od = torch.optim.SGD(g.parameters(), 0.1), torch.optim.SGD(d.parameters(), 0.1)
+    ref_og, ref_od = torch.optim.SGD(ref_g.parameters(), 0.1), torch.optim.SGD(ref_d.parameters(), 0.1)
+    for seed in range(2):
+        real, noise = _batch(seed)
+        negatives = real[-1:].flip(-1)  # any frames: what makes them is Gan's business
+        ours = StepResult.from_tensor(gan_step(g, d, og, od, real, noise, negatives=negatives))
+        fake = ref_g(noise)
+        logits_fake = ref_d(torch.cat([fake.detach()[:3], negatives]))
+        logits_real = ref_d(real)
+        loss_d = bce(logits_real, torch.ones(4)) + bce(logits_fake, torch.zeros(4))
+        ref_od.zero_grad()
+        loss_d.backward()
+        ref_od.step()
+        logits_g = ref_d(fake)
+        loss_g = bce(logits_g, torch.ones(4))
+        ref_og.zero_grad()
+        loss_g.backward()
+        ref_og.step()
+        expected = [loss_d.item(), loss_g.item(), torch.sigmoid(logits_real).mean().item(),
+                    torch.sigmoid(logits_fake[:3]).mean().item()]  # D(G(z)) of the fakes alone
+        torch.testing.assert_close(torch.tensor(list(ours)), torch.tensor(expected), rtol=1e-5, atol=1e-6)
+    for ours_net, ref_net in ((g, ref_g), (d, ref_d)):
+        for (name, a), b in zip(ours_net.named_parameters(), ref_net.parameters()):
+            torch.testing.assert_close(a, b, rtol=1e-4, atol=1e-5, msg=name)
+
+
 def test_generator_update_leaves_discriminator_gradients_untouched():
     g, d, og, od = _models()
     seen = []
