@@ -71,31 +71,42 @@ def test_mixed_batches_change_only_what_batchnorm_sees():
         assert torch.allclose(apart, together, rtol=1e-5, atol=1e-6) == same, norm
 
 
-def test_relativistic_step_is_rpgans_maths_with_g_judged_by_the_updated_d():
-    """D: softplus(D(fake) - D(real)); then G: softplus(D(real) - D(G(z))) with D as it is after its update."""
+def _twins():
+    """The same networks twice, each pair with its SGD optimizers: one for gan_step, one for a step written out."""
     g, d, _, _ = _models()
     ref_g, ref_d = copy.deepcopy(g), copy.deepcopy(d)
-    og, od = torch.optim.SGD(g.parameters(), 0.1), torch.optim.SGD(d.parameters(), 0.1)
-    ref_og, ref_od = torch.optim.SGD(ref_g.parameters(), 0.1), torch.optim.SGD(ref_d.parameters(), 0.1)
+    return [(net_g, net_d, torch.optim.SGD(net_g.parameters(), 0.1), torch.optim.SGD(net_d.parameters(), 0.1))
+            for net_g, net_d in ((g, d), (ref_g, ref_d))]
+
+
+def _descend(optimizer, loss):
+    optimizer.zero_grad()
+    loss.backward()
+    optimizer.step()
+
+
+def _assert_same_weights(ours, reference):
+    for ours_net, ref_net in zip(ours[:2], reference[:2]):
+        for (name, a), b in zip(ours_net.named_parameters(), ref_net.parameters()):
+            torch.testing.assert_close(a, b, rtol=1e-4, atol=1e-5, msg=name)
+
+
+def test_relativistic_step_is_rpgans_maths_with_g_judged_by_the_updated_d():
+    """D: softplus(D(fake) - D(real)); then G: softplus(D(real) - D(G(z))) with D as it is after its update."""
+    ours, (ref_g, ref_d, ref_og, ref_od) = _twins()
     for seed in range(3):
         real, noise = _batch(seed)
-        ours = StepResult.from_tensor(gan_step(g, d, og, od, real, noise, options=StepOptions(loss="relativistic")))
+        result = StepResult.from_tensor(gan_step(*ours, real, noise, options=StepOptions(loss="relativistic")))
         fake = ref_g(noise)
         loss_d = nn.functional.softplus(ref_d(fake.detach()) - ref_d(real)).mean()
-        ref_od.zero_grad()
-        loss_d.backward()
-        ref_od.step()
+        _descend(ref_od, loss_d)
         with torch.no_grad():
             logits_real = ref_d(real)
         loss_g = nn.functional.softplus(logits_real - ref_d(fake)).mean()
-        ref_og.zero_grad()
-        loss_g.backward()
-        ref_og.step()
-        torch.testing.assert_close(torch.tensor([ours.loss_d, ours.loss_g]), torch.tensor([loss_d.item(), loss_g.item()]),
-                                   rtol=1e-5, atol=1e-6)
-    for ours_net, ref_net in ((g, ref_g), (d, ref_d)):
-        for (name, a), b in zip(ours_net.named_parameters(), ref_net.parameters()):
-            torch.testing.assert_close(a, b, rtol=1e-4, atol=1e-5, msg=name)
+        _descend(ref_og, loss_g)
+        torch.testing.assert_close(torch.tensor([result.loss_d, result.loss_g]),
+                                   torch.tensor([loss_d.item(), loss_g.item()]), rtol=1e-5, atol=1e-6)
+    _assert_same_weights(ours, (ref_g, ref_d))
 
 
 def test_r2_penalises_the_slope_of_d_at_the_generated_frames_on_the_penalty_steps_only():
@@ -124,32 +135,22 @@ def test_r2_penalises_the_slope_of_d_at_the_generated_frames_on_the_penalty_step
 def test_negatives_take_the_place_of_the_last_fakes_in_ds_update_only():
     """D: BCE(D(real), 1) + BCE(D([fakes[:B-K], negatives]), 0); G: the book's loss on all B fakes."""
     bce = nn.functional.binary_cross_entropy_with_logits
-    g, d, _, _ = _models()
-    ref_g, ref_d = copy.deepcopy(g), copy.deepcopy(d)
-    og, od = torch.optim.SGD(g.parameters(), 0.1), torch.optim.SGD(d.parameters(), 0.1)
-    ref_og, ref_od = torch.optim.SGD(ref_g.parameters(), 0.1), torch.optim.SGD(ref_d.parameters(), 0.1)
+    ours, (ref_g, ref_d, ref_og, ref_od) = _twins()
     for seed in range(2):
         real, noise = _batch(seed)
         negatives = real[-1:].flip(-1)  # any frames: what makes them is Gan's business
-        ours = StepResult.from_tensor(gan_step(g, d, og, od, real, noise, negatives=negatives))
+        result = StepResult.from_tensor(gan_step(*ours, real, noise, negatives=negatives))
         fake = ref_g(noise)
         logits_fake = ref_d(torch.cat([fake.detach()[:3], negatives]))
         logits_real = ref_d(real)
         loss_d = bce(logits_real, torch.ones(4)) + bce(logits_fake, torch.zeros(4))
-        ref_od.zero_grad()
-        loss_d.backward()
-        ref_od.step()
-        logits_g = ref_d(fake)
-        loss_g = bce(logits_g, torch.ones(4))
-        ref_og.zero_grad()
-        loss_g.backward()
-        ref_og.step()
+        _descend(ref_od, loss_d)
+        loss_g = bce(ref_d(fake), torch.ones(4))
+        _descend(ref_og, loss_g)
         expected = [loss_d.item(), loss_g.item(), torch.sigmoid(logits_real).mean().item(),
                     torch.sigmoid(logits_fake[:3]).mean().item()]  # D(G(z)) of the fakes alone
-        torch.testing.assert_close(torch.tensor(list(ours)), torch.tensor(expected), rtol=1e-5, atol=1e-6)
-    for ours_net, ref_net in ((g, ref_g), (d, ref_d)):
-        for (name, a), b in zip(ours_net.named_parameters(), ref_net.parameters()):
-            torch.testing.assert_close(a, b, rtol=1e-4, atol=1e-5, msg=name)
+        torch.testing.assert_close(torch.tensor(list(result)), torch.tensor(expected), rtol=1e-5, atol=1e-6)
+    _assert_same_weights(ours, (ref_g, ref_d))
 
 
 def test_generator_update_leaves_discriminator_gradients_untouched():
