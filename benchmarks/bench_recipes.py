@@ -31,6 +31,8 @@ CANDIDATES = {
                                             "r1_gamma": 1.0, "r2_gamma": 1.0},
     "the same + minibatch std": {"recipe": "book", "discriminator_norm": "none", "loss": "relativistic",
                                  "r1_gamma": 1.0, "r2_gamma": 1.0, "minibatch_std": True},
+    "the same + sprite negatives 0.25": {"recipe": "book", "discriminator_norm": "none", "loss": "relativistic",
+                                         "r1_gamma": 1.0, "r2_gamma": 1.0, "sprite_negatives": 0.25},
 }
 
 
