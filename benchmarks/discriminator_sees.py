@@ -96,7 +96,7 @@ def main() -> None:
                   + " | ".join(f"{a[games_of == g].mean():.2f}" for a in above.values()) + " |")
             (p_real, real_ids), _ = both["sprites removed"]
             print(f"| {name} | mixed | {game} | {p_real[games_of[real_ids] == g].mean():.2f} | " +
-                  " | ".join(f"{p[games_of[ids] == g].mean():.2f}" for _, (p, ids) in both.values()) + " | | |",
+                  " | ".join(f"{p[games_of[ids] == g].mean():.2f}" for _, (p, ids) in both.values()) + " | — | — |",
                   flush=True)
 
 

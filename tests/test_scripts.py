@@ -115,4 +115,8 @@ def test_discriminator_benchmark_says_what_d_thinks_of_each_kind_of_frame(run_sc
     rows = [line.split(" | ") for line in result.stdout.splitlines() if line.startswith("| run/checkpoint_2.pt")]
     assert [(row[1], row[2]) for row in rows] == [(batches, game) for game in ("Breakout", "AirRaid", "Pong")
                                                   for batches in ("own", "mixed")]
-    assert all(0.0 <= float(p.strip(" |")) <= 1.0 for row in rows for p in row[3:])
+    cells = {(row[1], row[2]): [c.strip(" |") for c in row[3:]] for row in rows}
+    assert all(len(c) == 6 for c in cells.values())  # four probabilities, then two orderings (own batches only)
+    assert all(c[4:] == ["—", "—"] for (batches, _), c in cells.items() if batches == "mixed")
+    numbers = [float(n) for c in cells.values() for n in c if n != "—"]
+    assert len(numbers) == 3 * (6 + 4) and all(0.0 <= n <= 1.0 for n in numbers)
