@@ -26,6 +26,13 @@ CANDIDATES = {
     "R1 (gamma 1, every 16)": {"recipe": "book", "r1_gamma": 1.0},
     "DiffAugment translation+color": {"recipe": "book", "augment": ("translation", "color")},
     "fast": {"recipe": "fast"},
+    "no norm in D + R1 1": {"recipe": "book", "discriminator_norm": "none", "r1_gamma": 1.0},
+    "relativistic + R1 1 + R2 1, no norm": {"recipe": "book", "discriminator_norm": "none", "loss": "relativistic",
+                                            "r1_gamma": 1.0, "r2_gamma": 1.0},
+    "the same + minibatch std": {"recipe": "book", "discriminator_norm": "none", "loss": "relativistic",
+                                 "r1_gamma": 1.0, "r2_gamma": 1.0, "minibatch_std": True},
+    "the same + sprite negatives 0.25": {"recipe": "book", "discriminator_norm": "none", "loss": "relativistic",
+                                         "r1_gamma": 1.0, "r2_gamma": 1.0, "sprite_negatives": 0.25},
 }
 
 

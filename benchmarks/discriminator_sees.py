@@ -14,6 +14,12 @@ asks it (batches of the training batch size, in training mode), two ways:
 A discriminator that judges frames scores sprite-less frames low in both; one whose BatchNorm
 does the judging tells them apart only in own batches (or not at all), and then gives the
 generator no reason to draw sprites.
+
+The last two columns do not go through the sigmoid: how often D's logit for a real frame is
+above its logit for the same frame with its sprites removed (smeared), in own batches. A
+relativistic D (``--loss relativistic``) learns only differences of logits, so its
+probabilities can all sit near 1 (or 0) and still order each pair: these columns say whether it
+does (0.5: it cannot tell the two apart; 1: always right).
 """
 
 from __future__ import annotations
@@ -30,12 +36,17 @@ from atarigan.model.networks import Discriminator, Generator
 
 
 @torch.no_grad()
+def logits(discriminator: Discriminator, frames: torch.Tensor, labels: torch.Tensor | None,
+           batch: int) -> torch.Tensor:
+    """D's whole-frame logit for each frame, in batches of ``batch`` as they come."""
+    return torch.cat([frame_logits(discriminator(frames[i:i + batch], None if labels is None else labels[i:i + batch]))
+                      for i in range(0, len(frames), batch)])
+
+
 def probabilities(discriminator: Discriminator, frames: torch.Tensor, labels: torch.Tensor | None,
                   batch: int) -> torch.Tensor:
     """D's probability of "real" for each frame, in batches of ``batch`` as they come."""
-    return torch.cat([torch.sigmoid(frame_logits(discriminator(frames[i:i + batch],
-                                                               None if labels is None else labels[i:i + batch])))
-                      for i in range(0, len(frames), batch)])
+    return torch.sigmoid(logits(discriminator, frames, labels, batch))
 
 
 def mixed(discriminator: Discriminator, real: torch.Tensor, other: torch.Tensor, labels: torch.Tensor | None,
@@ -55,8 +66,9 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=512, help="real frames (and as many of each other kind)")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
-    print("| checkpoint | batches | game | real | sprites removed | sprites smeared | generated |")
-    print("| --- | --- | --- | ---: | ---: | ---: | ---: |")
+    print("| checkpoint | batches | game | real | sprites removed | sprites smeared | generated "
+          "| real above removed | real above smeared |")
+    print("| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |")
     for path in args.checkpoints:
         path, state = load_checkpoint(path)
         model, games, batch = state["config"].model, state["config"].train.games, state["config"].train.batch_size
@@ -73,15 +85,19 @@ def main() -> None:
             noise = torch.randn(args.count, model.latent_size, 1, 1, generator=rng)
             kinds["generated"] = torch.cat([generator(noise[i:i + batch], None if labels is None else labels[i:i + batch])
                                             for i in range(0, args.count, batch)])
-        own = {"real": probabilities(discriminator, real, labels, batch),
-               **{k: probabilities(discriminator, f, labels, batch) for k, f in kinds.items()}}
+        own_logits = {"real": logits(discriminator, real, labels, batch),
+                      **{k: logits(discriminator, f, labels, batch) for k, f in kinds.items()}}
+        own = {k: torch.sigmoid(v) for k, v in own_logits.items()}
+        above = {k: (own_logits["real"] > own_logits[k]).float() for k in ("sprites removed", "sprites smeared")}
         both = {k: mixed(discriminator, real, f, labels, batch) for k, f in kinds.items()}
         name = f"{path.parent.name}/{path.name}"
         for g, game in enumerate(games):
-            print(f"| {name} | own | {game} | " + " | ".join(f"{own[k][games_of == g].mean():.2f}" for k in own) + " |")
+            print(f"| {name} | own | {game} | " + " | ".join(f"{own[k][games_of == g].mean():.2f}" for k in own) + " | "
+                  + " | ".join(f"{a[games_of == g].mean():.2f}" for a in above.values()) + " |")
             (p_real, real_ids), _ = both["sprites removed"]
             print(f"| {name} | mixed | {game} | {p_real[games_of[real_ids] == g].mean():.2f} | " +
-                  " | ".join(f"{p[games_of[ids] == g].mean():.2f}" for _, (p, ids) in both.values()) + " |", flush=True)
+                  " | ".join(f"{p[games_of[ids] == g].mean():.2f}" for _, (p, ids) in both.values()) + " | — | — |",
+                  flush=True)
 
 
 if __name__ == "__main__":

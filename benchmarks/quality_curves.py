@@ -33,15 +33,22 @@ def curve(run: Path) -> dict[int, dict[str, float]]:
 
 def table(run: Path, speed: float | None, every: int) -> str:
     points = curve(run)
+    if not points:
+        return "no evaluations yet (a run logs them with --eval-every)"
     shares = sorted(k for k in next(iter(points.values())) if k.startswith("share/"))
-    head = ["iteration", "minutes", "FD", "KD", "not a game", *(s.removeprefix("share/") for s in shares)]
+    # Each game's spread (near 0: one frame drawn over and over), in runs that logged it.
+    # A game gets one only at evaluations where two or more fakes count for it: the columns are all such games.
+    spreads = sorted({k for p in points.values() for k in p if k.startswith("spread/")})
+    head = ["iteration", "minutes", "FD", "KD", "not a game", *(s.removeprefix("share/") for s in shares),
+            *(f"spread {s.removeprefix('spread/')}" for s in spreads)]
     lines = ["| " + " | ".join(head) + " |", "|" + " ---: |" * len(head)]
     for iteration, p in points.items():
         if iteration % every:
             continue
         minutes = iteration / speed / 60 if speed else p["wall_minutes"]
         cells = [str(iteration), f"{minutes:.0f}", f"{p['frechet_distance']:.1f}", f"{p['kernel_distance']:.2f}",
-                 f"{p['not_a_game']:.0%}", *(f"{p[s]:.0%}" for s in shares)]
+                 f"{p['not_a_game']:.0%}", *(f"{p[s]:.0%}" for s in shares),
+                 *(f"{p[s]:.2f}" if s in p else "—" for s in spreads)]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 

@@ -99,6 +99,8 @@ def test_recipe_benchmark_and_quality_curves_run_on_tiny_budgets(run_script, tin
     assert curves.returncode == 0, curves.stderr
     rows = [line for line in curves.stdout.splitlines() if line.startswith("| 2 ") or line.startswith("| 4 ")]
     assert [row.split(" | ")[1] for row in rows] == ["0", "0"]  # minutes: iterations at 2 it/s
+    header = next(line for line in curves.stdout.splitlines() if line.startswith("| iteration"))
+    assert "| spread " in header and all(len(header.split(" | ")) == len(row.split(" | ")) for row in rows)
     assert (tmp_path / "curve.png").stat().st_size > 1000
 
 
@@ -113,4 +115,8 @@ def test_discriminator_benchmark_says_what_d_thinks_of_each_kind_of_frame(run_sc
     rows = [line.split(" | ") for line in result.stdout.splitlines() if line.startswith("| run/checkpoint_2.pt")]
     assert [(row[1], row[2]) for row in rows] == [(batches, game) for game in ("Breakout", "AirRaid", "Pong")
                                                   for batches in ("own", "mixed")]
-    assert all(0.0 <= float(p.strip(" |")) <= 1.0 for row in rows for p in row[3:])
+    cells = {(row[1], row[2]): [c.strip(" |") for c in row[3:]] for row in rows}
+    assert all(len(c) == 6 for c in cells.values())  # four probabilities, then two orderings (own batches only)
+    assert all(c[4:] == ["—", "—"] for (batches, _), c in cells.items() if batches == "mixed")
+    numbers = [float(n) for c in cells.values() for n in c if n != "—"]
+    assert len(numbers) == 3 * (6 + 4) and all(0.0 <= n <= 1.0 for n in numbers)

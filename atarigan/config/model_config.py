@@ -40,6 +40,11 @@ class ModelConfig(Checked):
         "at a quarter of the frame's size (each seeing about 10x10 pixels, a sprite and its surroundings), beside "
         "its one logit for the whole frame (default: the recipe's)", resume=Resume.FIXED,
     )
+    minibatch_std: bool | None = option(
+        None, help="the discriminator also sees how much the frames of each group of four differ (a feature map of "
+        "their standard deviation before its last layer, ProGAN's): a generator that draws one frame over and over "
+        "then stands out even to a discriminator without BatchNorm (default: the recipe's)", resume=Resume.FIXED,
+    )
 
     classes: int = option(
         0, help="games the networks are told each frame's game of; 0: unconditional (the book)",

@@ -56,6 +56,8 @@ class RunConfig:
         if self.launch.cuda_graphs:
             # A captured graph replays fixed kernels with fixed arguments: no branch, no changing rate.
             for name, fixed in (("lr_schedule", self.train.lr_schedule == "constant"), ("r1_gamma", not self.train.r1_gamma),
+                                ("r2_gamma", not self.train.r2_gamma),
+                                ("sprite_negatives", not self.train.sprite_negatives),
                                 ("augment", not self.train.augment)):
                 if not fixed:
                     raise ConfigError(name, f": {getattr(self.train, name)} cannot run in a captured CUDA graph; "

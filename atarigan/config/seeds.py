@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 # One spawn-key head per stream; never reuse or renumber one, or old runs resume with other streams.
-NETWORKS, NOISE, FIXED_NOISE, SAMPLER, DISPLAY, EVALUATION, AUGMENT, AVERAGE_STATISTICS = range(8)
+NETWORKS, NOISE, FIXED_NOISE, SAMPLER, DISPLAY, EVALUATION, AUGMENT, AVERAGE_STATISTICS, PLAYFIELDS = range(9)
 
 
 def derive_seed(seed: int, *key: int) -> int:
@@ -62,3 +62,7 @@ class RunSeeds:
     def average_statistics(self) -> int:
         """The noise on which the generator's moving average measures its BatchNorm statistics."""
         return derive_seed(self.seed, AVERAGE_STATISTICS)
+
+    def playfields(self) -> int:
+        """The real frames whose per-pixel medians are each game's playfield (``--sprite-negatives``)."""
+        return derive_seed(self.seed, PLAYFIELDS)

@@ -11,7 +11,7 @@ from atarigan.config.recipes import DEFAULT_RECIPE, RECIPES
 from wrappers.games import game_name
 
 DEFAULT_GAMES = ("Breakout", "AirRaid", "Pong")
-LOSSES = ("bce", "hinge")
+LOSSES = ("bce", "hinge", "relativistic")
 LR_SCHEDULES = ("constant", "warmup", "step", "cosine", "plateau")
 AUGMENTATIONS = ("translation", "color")
 #: The longest run one launch may ask for; 50 000 iterations is the book's quality point.
@@ -58,8 +58,9 @@ class TrainConfig(Checked):
                                 check=optional(number(0, 1, low_open=True)))
     betas: tuple[float, float] = option((0.5, 0.999), help="Adam betas", resume=Resume.FIXED,
                                         check=pair_in_unit_interval, metavar=("B1", "B2"))
-    loss: str | None = option(None, help="bce: the book's non-saturating loss; hinge: hinge loss "
-                              "(default: the recipe's)", resume=Resume.FIXED, check=optional(one_of(*LOSSES)),
+    loss: str | None = option(None, help="bce: the book's non-saturating loss; hinge: hinge loss; "
+                              "relativistic: R3GAN's relativistic pairing loss, each real frame judged against a "
+                              "generated one (default: the recipe's)", resume=Resume.FIXED, check=optional(one_of(*LOSSES)),
                               metavar="|".join(LOSSES))
     ema: float | None = option(None, help="decay of an exponential moving average of the generator's weights (reached "
                                "after a warm-up), which grids, sample and evaluate use; 0: none (default: the "
@@ -68,9 +69,17 @@ class TrainConfig(Checked):
     r1_gamma: float | None = option(None, help="weight of the R1 gradient penalty on real frames, applied every "
                                     "16 steps; 0: none (default: the recipe's)", resume=Resume.FIXED,
                                     check=optional(number(0, 1000)))
+    r2_gamma: float | None = option(None, help="weight of the R2 gradient penalty on generated frames, applied with "
+                                    "R1 every 16 steps (R3GAN regularises both); 0: none (default: the recipe's)",
+                                    resume=Resume.FIXED, check=optional(number(0, 1000)))
     augment: tuple[str, ...] | None = option(
         None, help="differentiable augmentations of the discriminator's input: translation, color, or none "
         "(default: the recipe's)", resume=Resume.FIXED, check=optional(some_of(*AUGMENTATIONS)), metavar="OP")
+    sprite_negatives: float | None = option(
+        None, help="share of the discriminator's generated frames replaced, in its update, by the batch's real frames "
+        "with their moving sprites painted out (negative data augmentation): the discriminator learns that a "
+        "playfield without its sprites is not a game frame, so the generator must draw them; 0: none, at most 0.75 "
+        "(default: the recipe's)", resume=Resume.FIXED, check=optional(number(0, 0.75)))
     mixed_batches: bool | None = option(
         None, help="the discriminator judges real and generated frames in one batch (one pass, half of each), in "
         "its update and the generator's, instead of a batch of each (the book's): a BatchNorm discriminator then "

@@ -9,7 +9,7 @@ from torch import nn
 
 from atarigan.config.run_config import RunConfig
 from atarigan.config.seeds import RunSeeds
-
+from atarigan.evaluate.corruptions import sprites_removed
 from atarigan.model.conditional import balanced_labels, grid_rows
 from atarigan.model.cuda_graph_step import CudaGraphStep
 from atarigan.model.device import autocast_dtype, resolve_precision
@@ -55,8 +55,12 @@ class Gan:
         self.opt_g = torch.optim.Adam(self.generator.parameters(), lr=train.lr_g, **adam)
         self.opt_d = torch.optim.Adam(self.discriminator.parameters(), lr=train.lr_d, **adam)
         self.schedulers = {"sched_g": make_scheduler(self.opt_g, train), "sched_d": make_scheduler(self.opt_d, train)}
-        self.options = StepOptions(train.loss, train.r1_gamma, train.augment, train.mixed_batches)
-        self.iteration = start  # R1 comes every R1_EVERY iterations, counted over the whole run
+        self.options = StepOptions(train.loss, train.r1_gamma, train.augment, train.mixed_batches, train.r2_gamma)
+        # --sprite-negatives: this many of each batch's real frames, sprites painted out, replace as many fakes in
+        # D's update; each game's playfield (set_playfields) is what is painted over them.
+        self.negatives_per_batch = round(train.sprite_negatives * train.batch_size)
+        self.playfields: torch.Tensor | None = None
+        self.iteration = start  # R1 and R2 come every R1_EVERY iterations, counted over the whole run
         self.ema = GeneratorAverage(self.generator, train.ema, seeds.average_statistics()) if train.ema else None
         self.noise_rng = torch.Generator(device=device).manual_seed(seeds.noise(rank, start if rank else 0))
         self.augment_rng = torch.Generator(device=device).manual_seed(seeds.augment(rank, start if rank else 0))
@@ -70,6 +74,18 @@ class Gan:
         self._step_generator: nn.Module = self.generator
         self._step_discriminator: nn.Module = self.discriminator
         self._graph_step = CudaGraphStep(self._step) if launch.cuda_graphs else None
+
+    @property
+    def needs_playfields(self) -> bool:
+        """Whether the step paints sprites out of real frames (``--sprite-negatives``) and has no playfields yet."""
+        return self.negatives_per_batch > 0 and self.playfields is None
+
+    def set_playfields(self, playfields: torch.Tensor) -> None:
+        """Each game's playfield (games, C, S, S) in [-1, 1], in the run's game order; checkpoints keep it."""
+        games, size = len(self.config.train.games), self.config.model.image_size
+        if playfields.shape != (games, 3, size, size):
+            raise ValueError(f"playfields must have shape ({games}, 3, {size}, {size}), got {tuple(playfields.shape)}")
+        self.playfields = playfields.to(self.device)
 
     def train_through(self, generator: nn.Module, discriminator: nn.Module) -> None:
         """Step through wrappers of the networks (``DistributedDataParallel``'s); checkpoints keep the plain ones."""
@@ -86,13 +102,14 @@ class Gan:
         ``labels`` (B,): each frame's game index, read only by conditional networks.
         """
         real = real.contiguous(memory_format=self.memory_format)
+        negatives = self._negatives(real, labels)
         noise = self.noise(real.shape[0])
         labels = labels.to(self.device, non_blocking=True) if self.classes else None
         if self._graph_step is not None:
             values = self._graph_step(real, noise, *(() if labels is None else (labels,)))
         else:
-            r1 = self.options.r1_gamma > 0 and self.iteration % R1_EVERY == 0
-            values = self._step(real, noise, labels, r1=r1)
+            r1 = self.options.penalised and self.iteration % R1_EVERY == 0
+            values = self._step(real, noise, labels, r1=r1, negatives=negatives)
         self.iteration += 1
         for scheduler in self.schedulers.values():
             if per_iteration(scheduler):
@@ -102,9 +119,21 @@ class Gan:
         return values
 
     def _step(self, real: torch.Tensor, noise: torch.Tensor, labels: torch.Tensor | None = None, *,
-              r1: bool = False) -> torch.Tensor:
+              r1: bool = False, negatives: torch.Tensor | None = None) -> torch.Tensor:
         return gan_step(self._step_generator, self._step_discriminator, self.opt_g, self.opt_d, real, noise,
-                        self.autocast_dtype, self.options, r1=r1, rng=self.augment_rng, labels=labels)
+                        self.autocast_dtype, self.options, r1=r1, rng=self.augment_rng, labels=labels,
+                        negatives=negatives)
+
+    def _negatives(self, real: torch.Tensor, games: torch.Tensor | None) -> torch.Tensor | None:
+        """The last ``negatives_per_batch`` real frames with their sprites painted out, or None."""
+        count = self.negatives_per_batch
+        if not count:
+            return None
+        if self.playfields is None or games is None:
+            raise RuntimeError("--sprite-negatives needs each game's playfield (Gan.set_playfields) and each "
+                               "real frame's game")
+        games = games[-count:].to(self.device)
+        return sprites_removed(real[-count:], games, self.playfields, rng=None)
 
     def evaluated(self, frechet_distance: float) -> None:
         """Tell the plateau schedules (if any) the latest quality number."""
@@ -146,6 +175,8 @@ class Gan:
             "augment_rng": self.augment_rng.get_state(),
             "fixed_noise": self.fixed_noise.cpu(),
         }
+        if self.playfields is not None:
+            state["playfields"] = self.playfields.cpu()
         state.update({name: s.state_dict() for name, s in self.schedulers.items() if s is not None})
         if self.ema is not None:
             state.update(self.ema.state_dict())
@@ -160,6 +191,8 @@ class Gan:
         if "augment_rng" in state:  # checkpoints before augmentations had none
             self.augment_rng.set_state(state["augment_rng"].cpu())
         self.fixed_noise = state["fixed_noise"].to(self.device)
+        if "playfields" in state:
+            self.set_playfields(state["playfields"])
         for name, scheduler in self.schedulers.items():
             if scheduler is not None:
                 scheduler.load_state_dict(state[name])

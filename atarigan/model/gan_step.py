@@ -28,7 +28,7 @@ class StepResult(NamedTuple):
         return cls(*values.tolist())
 
 
-#: R1 is applied lazily, every this many steps and this many times as strong (StyleGAN2's schedule).
+#: R1 and R2 are applied lazily, every this many steps and this many times as strong (StyleGAN2's schedule).
 R1_EVERY = 16
 
 
@@ -36,10 +36,16 @@ R1_EVERY = 16
 class StepOptions:
     """What a recipe changes in the step; the defaults are the book's maths."""
 
-    loss: str = "bce"  # or "hinge" (atarigan.model.losses)
+    loss: str = "bce"  # or "hinge", "relativistic" (atarigan.model.losses)
     r1_gamma: float = 0.0  # weight of the R1 penalty on real frames, on the steps the caller asks for it
     augment: tuple[str, ...] = ()  # DiffAugment operations on D's input (atarigan.model.diff_augment)
     mixed_batches: bool = False  # D judges real and fake frames in one pass (shared BatchNorm statistics)
+    r2_gamma: float = 0.0  # weight of the R2 penalty on generated frames, on the same steps as R1
+
+    @property
+    def penalised(self) -> bool:
+        """Whether any gradient penalty is on: then the caller asks for one every R1_EVERY steps."""
+        return self.r1_gamma > 0 or self.r2_gamma > 0
 
 
 def gan_step(
@@ -55,6 +61,7 @@ def gan_step(
     r1: bool = False,
     rng: torch.Generator | None = None,
     labels: torch.Tensor | None = None,
+    negatives: torch.Tensor | None = None,
 ) -> torch.Tensor:
     """Update D once on real + (detached) fake frames, then G once with the non-saturating loss.
 
@@ -65,10 +72,15 @@ def gan_step(
     reads it). Losses work on logits (``BCEWithLogitsLoss``): the maths of Sigmoid +
     BCELoss, but numerically safe and autocast-safe. D's parameters are frozen
     during G's backward pass, so no gradient is computed for them there (the book
-    computes and then throws those away). ``options`` change the loss, add an R1
-    penalty (when ``r1``) and augment D's input with ``rng``; their defaults are the book's.
+    computes and then throws those away). ``options`` change the loss, add the R1 and
+    R2 penalties (when ``r1``: the lazy regularisation step) and augment D's input with
+    ``rng``; their defaults are the book's.
     ``labels`` (B,), each real frame's game, are given to conditional networks: the
     fakes are drawn for the same games, so D sees each game as often in both halves.
+    ``negatives`` (K, C, H, W): real frames made wrong (the last K of ``real`` with their
+    sprites painted out, :meth:`Gan.step`), which take the place of the last K fakes in
+    D's update only: D learns to call them fake, and a relativistic loss pairs each
+    with the very frame it was made from. G still learns from all B fakes.
     """
     # Autocast's weight-cast cache lets D's two forwards in the D update share one cast
     # of its weights; PyTorch asks for it off while a CUDA graph is being captured.
@@ -93,15 +105,23 @@ def gan_step(
         logits = d(both) if labels is None else d(both, torch.cat([labels, labels]))
         return logits[:len(real)], logits[len(real):]
 
-    if r1:
+    r1_on, r2_on = r1 and options.r1_gamma > 0, r1 and options.r2_gamma > 0
+    n_negatives = 0 if negatives is None else len(negatives)
+    if r1_on:
         real = real.detach().requires_grad_(True)
     with autocast:
         fake = generator(*conditioned(noise))
-        logits_real, logits_fake = judged(discriminator, real, fake.detach())
+        judged_fake = fake.detach()
+        if n_negatives:
+            judged_fake = torch.cat([judged_fake[:len(fake) - len(negatives)], negatives.to(fake.dtype)])
+        judged_fake = judged_fake.requires_grad_(r2_on)
+        logits_real, logits_fake = judged(discriminator, real, judged_fake)
         loss_d = discriminator_loss(logits_real.float(), logits_fake.float(), options.loss)
-    if r1:
-        (grad,) = torch.autograd.grad(frame_score(logits_real.float()).sum(), real, create_graph=True)
-        loss_d = loss_d + options.r1_gamma / 2 * R1_EVERY * grad.pow(2).flatten(1).sum(1).mean()
+    for on, gamma, logits, frames in ((r1_on, options.r1_gamma, logits_real, real),
+                                      (r2_on, options.r2_gamma, logits_fake, judged_fake)):
+        if on:
+            (grad,) = torch.autograd.grad(frame_score(logits.float()).sum(), frames, create_graph=True)
+            loss_d = loss_d + gamma / 2 * R1_EVERY * grad.pow(2).flatten(1).sum(1).mean()
     opt_d.zero_grad(set_to_none=True)
     loss_d.backward()
     opt_d.step()
@@ -113,10 +133,15 @@ def gan_step(
     try:
         with autocast:
             if options.mixed_batches:  # the fakes judged beside real frames, as D was trained
-                logits_g = judged(frozen_d, real.detach(), fake)[1]
+                logits_real_g, logits_g = judged(frozen_d, real.detach(), fake)
             else:
                 logits_g = frozen_d(*conditioned(augmented(fake)))
-            loss_g = generator_loss(logits_g.float(), options.loss)
+                logits_real_g = None
+                if options.loss == "relativistic":  # judged by D as it is now, as the fakes are
+                    with torch.no_grad():
+                        logits_real_g = frozen_d(*conditioned(augmented(real.detach())))
+            loss_g = generator_loss(logits_g.float(), options.loss,
+                                    None if logits_real_g is None else logits_real_g.detach().float())
         opt_g.zero_grad(set_to_none=True)
         loss_g.backward()
         opt_g.step()
@@ -128,6 +153,7 @@ def gan_step(
             loss_d.detach(),
             loss_g.detach(),
             torch.sigmoid(frame_logits(logits_real.detach()).float()).mean(),
-            torch.sigmoid(frame_logits(logits_fake.detach()).float()).mean(),
+            # Over the generated frames D judged, not the negatives beside them.
+            torch.sigmoid(frame_logits(logits_fake.detach()[:len(fake) - n_negatives]).float()).mean(),
         ]
     )

@@ -1,14 +1,22 @@
-"""The adversarial losses on D's logits: the book's non-saturating BCE, and hinge.
+"""The adversarial losses on D's logits: the book's non-saturating BCE, hinge, and relativistic pairing.
 
 >>> logits = torch.tensor([2.0, -1.0])
 >>> round(float(generator_loss(logits, "hinge")), 3), round(float(discriminator_loss(logits, -logits, "hinge")), 3)
 (-0.5, 2.0)
+
+The relativistic pairing loss (RpGAN, R3GAN's) judges each real frame against the fake beside it,
+so G's loss needs D's logits for the real frames too:
+
+>>> real, fake = torch.tensor([3.0]), torch.tensor([1.0])
+>>> round(float(discriminator_loss(real, fake, "relativistic")), 3), round(float(generator_loss(fake, "relativistic", real)), 3)
+(0.127, 2.127)
 """
 
 from __future__ import annotations
 
 import torch
 from torch import nn
+from torch.nn import functional
 
 _bce = nn.BCEWithLogitsLoss()
 
@@ -30,10 +38,14 @@ def _parts(logits: torch.Tensor) -> list[torch.Tensor]:
 
 
 def discriminator_loss(logits_real: torch.Tensor, logits_fake: torch.Tensor, kind: str) -> torch.Tensor:
-    """D's loss: BCE on logits (Sigmoid + BCELoss's maths, numerically safe), or hinge.
+    """D's loss: BCE on logits (Sigmoid + BCELoss's maths, numerically safe), hinge, or relativistic pairing.
 
     Logits (B,), or (B, 1 + P) from a patch discriminator: the frame's loss plus the patches' mean loss.
+    ``relativistic`` pairs real frame i with fake i (and patch with patch): softplus(D(fake) - D(real)).
     """
+    if kind == "relativistic":
+        return sum(functional.softplus(fake - real).mean()
+                   for real, fake in zip(_parts(logits_real), _parts(logits_fake)))
     if kind == "hinge":
         return sum(torch.relu(1 - real).mean() + torch.relu(1 + fake).mean()
                    for real, fake in zip(_parts(logits_real), _parts(logits_fake)))
@@ -41,8 +53,15 @@ def discriminator_loss(logits_real: torch.Tensor, logits_fake: torch.Tensor, kin
                for real, fake in zip(_parts(logits_real), _parts(logits_fake)))
 
 
-def generator_loss(logits_fake: torch.Tensor, kind: str) -> torch.Tensor:
-    """G's loss: the non-saturating BCE (G wants D to say real), or hinge's -D(G(z)); patches as in D's loss."""
+def generator_loss(logits_fake: torch.Tensor, kind: str, logits_real: torch.Tensor | None = None) -> torch.Tensor:
+    """G's loss: the non-saturating BCE (G wants D to say real), hinge's -D(G(z)), or relativistic pairing's
+    softplus(D(real) - D(fake)), which needs ``logits_real``; patches as in D's loss.
+    """
+    if kind == "relativistic":
+        if logits_real is None:
+            raise ValueError("generator_loss: the relativistic loss needs logits_real, D's logits for the real frames")
+        return sum(functional.softplus(real - fake).mean()
+                   for real, fake in zip(_parts(logits_real), _parts(logits_fake)))
     if kind == "hinge":
         return sum(-fake.mean() for fake in _parts(logits_fake))
     return sum(_bce(fake, torch.ones_like(fake)) for fake in _parts(logits_fake))

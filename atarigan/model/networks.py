@@ -21,6 +21,7 @@ from torch import nn
 
 from atarigan.config.model_config import ModelConfig
 from atarigan.model.conditional import ConditionalBatchNorm2d, Projection, check_labels
+from atarigan.model.minibatch_std import MinibatchStd
 
 #: RGB frames.
 CHANNELS = 3
@@ -49,6 +50,9 @@ class Discriminator(nn.Module):
     the frame's size also gives a logit per position there, each judging the ~10x10
     pixels it sees (PatchGAN's idea, beside the whole-frame logit): the output is then
     (B, 1 + P), the frame's logit first (:func:`atarigan.model.losses.frame_logits`).
+
+    With ``minibatch_std`` the last convolution also reads a feature map of how much each
+    group of four frames differs (:class:`atarigan.model.minibatch_std.MinibatchStd`).
     """
 
     def __init__(self, config: ModelConfig = ModelConfig()) -> None:
@@ -67,9 +71,12 @@ class Discriminator(nn.Module):
             layers += [conv(width, width * 2, 4, 2, 1), *norm, nn.ReLU()]
             width *= 2
             quarter = quarter or len(layers)
-        layers.append(conv(width, 1, 4, 1, 0))  # (B, 512, 4, 4) -> (B, 1, 1, 1)
+        if config.minibatch_std:
+            layers.append(MinibatchStd())  # (B, 512, 4, 4) -> (B, 513, 4, 4)
+        layers.append(conv(width + bool(config.minibatch_std), 1, 4, 1, 0))  # (B, 512, 4, 4) -> (B, 1, 1, 1)
         self.conv_pipe = nn.Sequential(*layers)
         self.quarter = quarter
+        self.last = len(layers) - 1 - bool(config.minibatch_std)  # where the last features are whole
         self.patch_head = None
         if config.patch_discriminator:
             quarter_width = config.discriminator_filters * 2
@@ -84,8 +91,8 @@ class Discriminator(nn.Module):
         if self.classes:
             labels = check_labels(labels, images.shape[0], self.classes, "Discriminator")
         quarter = self.conv_pipe[:self.quarter](images)  # (B, 128, 16, 16)
-        features = self.conv_pipe[self.quarter:-1](quarter)  # (B, 512, 4, 4)
-        logits = self.conv_pipe[-1](features).view(-1)  # (B,)
+        features = self.conv_pipe[self.quarter:self.last](quarter)  # (B, 512, 4, 4)
+        logits = self.conv_pipe[self.last:](features).view(-1)  # (B,)
         if self.classes:
             logits = logits + self.projection(features, labels).to(logits.dtype)
         if self.patch_head is None:

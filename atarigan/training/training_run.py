@@ -12,7 +12,8 @@ from tqdm import tqdm
 from atarigan.config.seeds import RunSeeds
 from atarigan.data.frame_sampler import FrameBatch, FrameSampler
 from atarigan.data.normalize import frames_to_tanh_range
-from atarigan.evaluate.evaluation import Evaluator
+from atarigan.evaluate.corruptions import playfields
+from atarigan.evaluate.evaluation import Evaluator, real_frames
 from atarigan.model.gan import Gan
 from atarigan.stop_signals import Interrupted, StopSignals
 from atarigan.training.cpu_threads import ThreadGovernor
@@ -26,6 +27,8 @@ from atarigan.training.run_plan import RunPlan
 CUDA_HOST_THREADS = 4
 #: Replayed batches between two looks at the stop signals (each is a collective in a multi-process run).
 REPLAY_CHECK_EVERY = 256
+#: Real frames per game whose per-pixel median is the game's playfield (--sprite-negatives).
+PLAYFIELD_FRAMES = 128
 
 
 @dataclass
@@ -73,6 +76,12 @@ class TrainingRun:
             progress = state.get("progress")
         check()
         train = config.train
+        if gan.needs_playfields:  # a resumed run has its own back from the checkpoint
+            say("finding each game's playfield (--sprite-negatives)")
+            frames, games_of = real_frames(train.games, PLAYFIELD_FRAMES * len(train.games), seeds.playfields(),
+                                           config.model.image_size)
+            gan.set_playfields(playfields(frames, games_of, len(train.games)))
+            check()
         say(f"starting {train.envs_per_game * len(train.games)} emulators ({train.envs_per_game} per game)")
         sampler = FrameSampler(train.games, train.batch_size, envs_per_game=train.envs_per_game,
                                size=config.model.image_size, seed=seeds.sampler(rank), pin_memory=device.type == "cuda")

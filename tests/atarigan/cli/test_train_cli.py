@@ -25,6 +25,9 @@ BAD = [
     (["--trainer", "ignite", "--backend", "mpi"], "--backend must be one of none, gloo, nccl; got 'mpi'"),
     (["--trainer", "keras"], "--trainer must be one of loop, ignite; got 'keras'"),
     (["--discriminator-norm", "layer"], "--discriminator-norm must be one of batch, spectral, none; got 'layer'"),
+    (["--loss", "wasserstein"], "--loss must be one of bce, hinge, relativistic; got 'wasserstein'"),
+    (["--r2-gamma", "-1"], "--r2-gamma must be a finite number in [0, 1000], got -1.0"),
+    (["--sprite-negatives", "0.9"], "--sprite-negatives must be a finite number in [0, 0.75], got 0.9"),
     # Checked before any process is spawned, so two processes make no traceback either.
     (["--trainer", "ignite", "--nproc-per-node", "2", "--games", "Breakot"], "--games: unknown Atari game 'Breakot'"),
 ]
@@ -81,7 +84,9 @@ def test_a_patch_discriminator_trains_on_real_games_saves_and_resumes(tmp_path, 
     assert state["gan"]["discriminator"]["patch_head.weight"].shape == (1, 128, 1, 1)
     assert main(["train", "--resume", str(run), "--iterations", "3"]) == 0
     resumed = load_checkpoint(run)[1]
-    assert resumed["trainer"]["iteration"] == 3 and resumed["config"].model.patch_discriminator is True
+    assert resumed["trainer"]["iteration"] == 3
+    if negatives:  # back from the checkpoint, not found again
+        torch.testing.assert_close(resumed["gan"]["playfields"], state["gan"]["playfields"], rtol=0, atol=0) and resumed["config"].model.patch_discriminator is True
     assert torch.isfinite(resumed["gan"]["discriminator"]["patch_head.weight"]).all()
     capsys.readouterr()
     assert main(["train", "--resume", str(run), "--iterations", "4", "--no-patch-discriminator"]) == 2
@@ -89,25 +94,49 @@ def test_a_patch_discriminator_trains_on_real_games_saves_and_resumes(tmp_path, 
     assert "patch-discriminator" in err and "Traceback" not in err
 
 
-@pytest.mark.parametrize("flags", [["--discriminator-norm", "none"], ["--mixed-batches"]])
-def test_a_discriminator_that_judges_each_frame_trains_on_real_games_saves_and_resumes(flags, tmp_path, tiny, capsys):
+JUDGES = {
+    "no norm in D": (["--discriminator-norm", "none"], ("none", False, "bce", 0.0), ["--discriminator-norm", "batch"]),
+    "mixed batches": (["--mixed-batches"], ("batch", True, "bce", 0.0), ["--no-mixed-batches"]),
+    "relativistic, R2, no norm in D": (["--loss", "relativistic", "--r2-gamma", "1", "--discriminator-norm", "none"],
+                                       ("none", False, "relativistic", 1.0), ["--r2-gamma", "0"]),
+    "minibatch std, no norm in D": (["--minibatch-std", "--discriminator-norm", "none"],
+                                    ("none", False, "bce", 0.0), ["--no-minibatch-std"]),
+    "sprite negatives": (["--sprite-negatives", "0.25"], ("batch", False, "bce", 0.0), ["--sprite-negatives", "0.5"]),
+}
+
+
+@pytest.mark.parametrize("name", JUDGES)
+def test_a_discriminator_that_judges_each_frame_trains_on_real_games_saves_and_resumes(name, tmp_path, tiny, capsys):
     from atarigan.model.checkpoint import load_checkpoint
 
+    flags, expected, changed = JUDGES[name]
     run = tmp_path / "run"
     common = ["--conditional", "--r1-gamma", "0.1", "--augment", "translation", "--patch-discriminator"]
     assert main(["train", *tiny, *common, *flags, "--iterations", "2", "--logdir", str(run)]) == 0
     state = load_checkpoint(run)[1]
     config = state["config"]
-    assert (config.model.discriminator_norm, config.train.mixed_batches) == \
-           (("none", False) if "none" in flags else ("batch", True))
+    assert (config.model.discriminator_norm, config.train.mixed_batches, config.train.loss,
+            config.train.r2_gamma) == expected
     has_batch_norm = any("running_mean" in key for key in state["gan"]["discriminator"])
-    assert has_batch_norm == ("none" not in flags)
+    assert has_batch_norm == (expected[0] == "batch")
+    assert config.model.minibatch_std == ("--minibatch-std" in flags)
+    negatives = "--sprite-negatives" in flags
+    assert config.train.sprite_negatives == (0.25 if negatives else 0.0)
+    assert ("playfields" in state["gan"]) == negatives
+    if negatives:  # each game's median real frame: its playfield, in the run's game order
+        fields = state["gan"]["playfields"]
+        assert fields.shape == (3, 3, 64, 64) and fields.min() >= -1 and fields.max() <= 1
+        below_bricks, sky, court = fields[0, :, 40:50].mean(), fields[1, :, 20:30].mean((1, 2)), fields[2, :, 20:40]
+        assert below_bricks < -0.8  # Breakout: black
+        assert sky[0] > sky[1] + 0.5 and sky[2] > sky[1] + 0.5  # AirRaid: magenta, red and blue without green
+        assert (court.mean((1, 2)).diff() < 0).all()  # Pong: orange, red over green over blue
     assert main(["train", "--resume", str(run), "--iterations", "3"]) == 0
     resumed = load_checkpoint(run)[1]
     assert resumed["trainer"]["iteration"] == 3
+    if negatives:  # back from the checkpoint, not found again
+        torch.testing.assert_close(resumed["gan"]["playfields"], state["gan"]["playfields"], rtol=0, atol=0)
     assert all(torch.isfinite(v).all() for v in resumed["gan"]["discriminator"].values() if v.is_floating_point())
     capsys.readouterr()
-    changed = ["--discriminator-norm", "batch"] if "none" in flags else ["--no-mixed-batches"]
     assert main(["train", "--resume", str(run), "--iterations", "4", *changed]) == 2
     err = capsys.readouterr().err
     assert changed[0].replace("no-", "") in err and "Traceback" not in err and err.count("\n") == 1

@@ -17,6 +17,14 @@ OPTIONS = {
     "book": {"recipe": "book"},
     "fast": {"recipe": "fast"},
     "hinge": {"recipe": "book", "loss": "hinge"},
+    "relativistic": {"recipe": "book", "loss": "relativistic"},
+    "relativistic, R1, R2, no norm in D, patches": {"recipe": "fast", "loss": "relativistic", "r1_gamma": 1.0,
+                                                    "r2_gamma": 1.0, "discriminator_norm": "none",
+                                                    "patch_discriminator": True},
+    "R2 alone, mixed batches": {"recipe": "book", "r2_gamma": 1.0, "mixed_batches": True},
+    "minibatch std, no norm in D, relativistic, R1, R2": {"recipe": "fast", "minibatch_std": True,
+                                                          "discriminator_norm": "none", "loss": "relativistic",
+                                                          "r1_gamma": 1.0, "r2_gamma": 1.0},
     "spectral norm": {"recipe": "book", "discriminator_norm": "spectral"},
     "R1": {"recipe": "book", "r1_gamma": 1.0},
     "no norm in D, R1": {"recipe": "book", "discriminator_norm": "none", "r1_gamma": 1.0},
@@ -70,6 +78,47 @@ def test_each_option_trains_and_resumes_exactly(name):
     state_equal(whole.state_dict(), second.state_dict())
 
 
+@pytest.mark.parametrize("extra", [{}, {"conditional": True, "loss": "relativistic", "discriminator_norm": "none",
+                                        "r2_gamma": 1.0}], ids=["book", "conditional, relativistic, R2"])
+def test_sprite_negatives_paint_the_sprites_out_of_real_frames_and_resume_exactly(extra):
+    config = RunConfig.from_values({**SMALL, "recipe": "book", "sprite_negatives": 0.5, **extra})
+    games = torch.tensor([0, 1, 2, 0])
+    fields = torch.rand(3, 3, 16, 16, generator=torch.Generator().manual_seed(3)) * 2 - 1
+    whole = Gan(config, CPU)
+    assert whole.negatives_per_batch == 2 and whole.needs_playfields
+    with pytest.raises(RuntimeError, match="needs each game's playfield"):
+        whole.step(batches(1)[0], games)
+    with pytest.raises(ValueError, match=r"playfields must have shape \(3, 3, 16, 16\), got \(2, 3, 16, 16\)"):
+        whole.set_playfields(fields[:2])
+    whole.set_playfields(fields)
+    assert not whole.needs_playfields
+    real = batches(1)[0]
+    real[2] = fields[2]
+    real[2, :, 4:8, 4:8] = -fields[2, :, 4:8, 4:8].sign()  # a sprite: far from the playfield there
+    real[3] = fields[0] + 0.01  # no sprite, only a shade no sprite has
+    negatives = whole._negatives(real, games)  # the last two frames
+    assert negatives.shape == (2, 3, 16, 16)
+    torch.testing.assert_close(negatives[0], fields[2])  # the sprite painted out
+    torch.testing.assert_close(negatives[1], real[3])  # nothing to paint out
+    data = batches(4)
+    for b in data:
+        assert torch.isfinite(whole.step(b, games)).all()
+
+    first = Gan(config, CPU)
+    first.set_playfields(fields)
+    for b in data[:2]:
+        first.step(b, games)
+    second = Gan(config, CPU, start=2)
+    saved = io.BytesIO()
+    torch.save(first.state_dict(), saved)
+    saved.seek(0)
+    second.load_state_dict(torch.load(saved, weights_only=True))  # the playfields come back with the rest
+    assert not second.needs_playfields
+    for b in data[2:]:
+        second.step(b, games)
+    state_equal(whole.state_dict(), second.state_dict())
+
+
 def test_the_book_recipe_is_the_shared_step_with_the_books_settings():
     """``--recipe book``: the same weights as driving gan_step with its defaults by hand."""
     config = RunConfig.from_values({**SMALL, "recipe": "book"})
@@ -113,6 +162,7 @@ def test_diff_augment_moves_and_recolours_frames_and_passes_gradients():
 def test_options_that_a_cuda_graph_cannot_capture_are_refused():
     from atarigan.config.option import ConfigError
 
-    for option in ({"r1_gamma": 1.0}, {"augment": ["color"]}, {"lr_schedule": "cosine"}):
+    for option in ({"r1_gamma": 1.0}, {"r2_gamma": 1.0}, {"sprite_negatives": 0.25}, {"augment": ["color"]},
+                   {"lr_schedule": "cosine"}):
         with pytest.raises(ConfigError, match="cannot run in a captured CUDA graph"):
             RunConfig.from_values({"cuda_graphs": True, **option})

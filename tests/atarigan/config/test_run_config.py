@@ -69,6 +69,13 @@ def test_checkpoints_from_before_discriminator_norm_read_their_spectral_norm_fla
     assert RunConfig.from_state_dict(state).model.discriminator_norm == norm
 
 
+def test_checkpoints_from_before_r2_read_as_without_it():
+    state = RunConfig.from_values({"recipe": "fast", "r1_gamma": 1.0}).state_dict()
+    del state["train"]["r2_gamma"]
+    config = RunConfig.from_state_dict(state)
+    assert (config.train.r1_gamma, config.train.r2_gamma) == (1.0, 0.0)
+
+
 def test_every_field_declares_help_and_a_resume_rule_and_names_are_unique():
     names = [f.name for part in (ModelConfig, TrainConfig, LaunchConfig) for f in dataclasses.fields(part)]
     assert len(names) == len(set(names))

@@ -8,7 +8,7 @@ from torch import nn
 
 from atarigan.bench.book import book_gan_step
 from atarigan.config.model_config import ModelConfig
-from atarigan.model.gan_step import StepOptions, StepResult, gan_step
+from atarigan.model.gan_step import R1_EVERY, StepOptions, StepResult, gan_step
 from atarigan.model.networks import Discriminator, Generator
 
 SMALL = ModelConfig(latent_size=16, image_size=16, generator_filters=8, discriminator_filters=8)
@@ -69,6 +69,88 @@ def test_mixed_batches_change_only_what_batchnorm_sees():
             runs.append([gan_step(g, d, og, od, *_batch(seed), options=options) for seed in range(2)])
         apart, together = (torch.stack(r) for r in runs)
         assert torch.allclose(apart, together, rtol=1e-5, atol=1e-6) == same, norm
+
+
+def _twins():
+    """The same networks twice, each pair with its SGD optimizers: one for gan_step, one for a step written out."""
+    g, d, _, _ = _models()
+    ref_g, ref_d = copy.deepcopy(g), copy.deepcopy(d)
+    return [(net_g, net_d, torch.optim.SGD(net_g.parameters(), 0.1), torch.optim.SGD(net_d.parameters(), 0.1))
+            for net_g, net_d in ((g, d), (ref_g, ref_d))]
+
+
+def _descend(optimizer, loss):
+    optimizer.zero_grad()
+    loss.backward()
+    optimizer.step()
+
+
+def _assert_same_weights(ours, reference):
+    for ours_net, ref_net in zip(ours[:2], reference[:2]):
+        for (name, a), b in zip(ours_net.named_parameters(), ref_net.parameters()):
+            torch.testing.assert_close(a, b, rtol=1e-4, atol=1e-5, msg=name)
+
+
+def test_relativistic_step_is_rpgans_maths_with_g_judged_by_the_updated_d():
+    """D: softplus(D(fake) - D(real)); then G: softplus(D(real) - D(G(z))) with D as it is after its update."""
+    ours, (ref_g, ref_d, ref_og, ref_od) = _twins()
+    for seed in range(3):
+        real, noise = _batch(seed)
+        result = StepResult.from_tensor(gan_step(*ours, real, noise, options=StepOptions(loss="relativistic")))
+        fake = ref_g(noise)
+        loss_d = nn.functional.softplus(ref_d(fake.detach()) - ref_d(real)).mean()
+        _descend(ref_od, loss_d)
+        with torch.no_grad():
+            logits_real = ref_d(real)
+        loss_g = nn.functional.softplus(logits_real - ref_d(fake)).mean()
+        _descend(ref_og, loss_g)
+        torch.testing.assert_close(torch.tensor([result.loss_d, result.loss_g]),
+                                   torch.tensor([loss_d.item(), loss_g.item()]), rtol=1e-5, atol=1e-6)
+    _assert_same_weights(ours, (ref_g, ref_d))
+
+
+def test_r2_penalises_the_slope_of_d_at_the_generated_frames_on_the_penalty_steps_only():
+    """loss_d on a penalty step = loss_d without + gamma/2 * 16 * mean |grad_x D(fake)|^2 (R1 alone: at the real frames)."""
+    config = dataclasses.replace(SMALL, discriminator_norm="none")  # D's answer for a frame is its own
+    real, noise = _batch()
+    losses = {}
+    for name, options, penalty in (("plain", StepOptions(), False), ("r2 off-step", StepOptions(r2_gamma=2.0), False),
+                                   ("r2", StepOptions(r2_gamma=2.0), True), ("r1", StepOptions(r1_gamma=2.0), True)):
+        torch.manual_seed(0)
+        g, d = Generator(config), Discriminator(config)
+        og, od = torch.optim.SGD(g.parameters(), 0.1), torch.optim.SGD(d.parameters(), 0.1)
+        if name == "plain":
+            fake = g(noise).detach().requires_grad_(True)
+            (grad_fake,) = torch.autograd.grad(d(fake).sum(), fake)
+            frames = real.clone().requires_grad_(True)
+            (grad_real,) = torch.autograd.grad(d(frames).sum(), frames)
+        losses[name] = StepResult.from_tensor(gan_step(g, d, og, od, real, noise, options=options, r1=penalty)).loss_d
+    assert losses["r2 off-step"] == losses["plain"]
+    for name, grad in (("r2", grad_fake), ("r1", grad_real)):
+        expected = losses["plain"] + 2.0 / 2 * R1_EVERY * grad.pow(2).flatten(1).sum(1).mean().item()
+        assert abs(losses[name] - expected) < 1e-4 * max(1.0, expected), name
+    assert losses["r1"] != losses["r2"]
+
+
+def test_negatives_take_the_place_of_the_last_fakes_in_ds_update_only():
+    """D: BCE(D(real), 1) + BCE(D([fakes[:B-K], negatives]), 0); G: the book's loss on all B fakes."""
+    bce = nn.functional.binary_cross_entropy_with_logits
+    ours, (ref_g, ref_d, ref_og, ref_od) = _twins()
+    for seed in range(2):
+        real, noise = _batch(seed)
+        negatives = real[-1:].flip(-1)  # any frames: what makes them is Gan's business
+        result = StepResult.from_tensor(gan_step(*ours, real, noise, negatives=negatives))
+        fake = ref_g(noise)
+        logits_fake = ref_d(torch.cat([fake.detach()[:3], negatives]))
+        logits_real = ref_d(real)
+        loss_d = bce(logits_real, torch.ones(4)) + bce(logits_fake, torch.zeros(4))
+        _descend(ref_od, loss_d)
+        loss_g = bce(ref_d(fake), torch.ones(4))
+        _descend(ref_og, loss_g)
+        expected = [loss_d.item(), loss_g.item(), torch.sigmoid(logits_real).mean().item(),
+                    torch.sigmoid(logits_fake[:3]).mean().item()]  # D(G(z)) of the fakes alone
+        torch.testing.assert_close(torch.tensor(list(result)), torch.tensor(expected), rtol=1e-5, atol=1e-6)
+    _assert_same_weights(ours, (ref_g, ref_d))
 
 
 def test_generator_update_leaves_discriminator_gradients_untouched():

@@ -43,6 +43,36 @@ def test_only_a_batchnorm_discriminator_judges_a_frame_by_the_frames_beside_it(n
     assert torch.equal(alone, beside_others) == (norm != "batch")
 
 
+@pytest.mark.parametrize("norm", ["none", "batch"])
+@pytest.mark.parametrize("classes", [0, 3])
+def test_minibatch_std_lets_d_see_the_frames_of_its_group_and_only_those(norm, classes):
+    config = ModelConfig(discriminator_filters=8, discriminator_norm=norm, minibatch_std=True, classes=classes,
+                         patch_discriminator=True)
+    d = Discriminator(config)
+    assert d.conv_pipe[-1].in_channels == 8 * 8 + 1  # the 512-wide features and their spread
+    d.eval()  # BatchNorm on its running statistics: what is left is minibatch std's doing
+    g = torch.Generator().manual_seed(0)
+    frames = torch.rand(8, 3, 64, 64, generator=g) * 2 - 1
+    labels = torch.tensor([0, 1, 2, 0, 1, 2, 0, 1]) if classes else None
+
+    def logits(images):
+        with torch.no_grad():
+            return d(images) if labels is None else d(images, labels)
+
+    out = logits(frames)
+    assert out.shape == (8, 1 + 16 * 16)
+    neighbours_changed = frames.clone()
+    neighbours_changed[5:] = torch.rand(3, 3, 64, 64, generator=g) * 2 - 1  # frame 4's group: frames 4-7
+    changed = logits(neighbours_changed)
+    torch.testing.assert_close(changed[:4], out[:4], rtol=0, atol=0)  # another group's frames change nothing
+    assert changed[4, 0] != out[4, 0]  # frame 4's own group does: its spread changed
+    torch.testing.assert_close(changed[4, 1:], out[4, 1:], rtol=0, atol=0)  # patches judge their pixels alone
+    repeated = logits(frames[:1].expand(8, -1, -1, -1).contiguous())
+    assert not torch.allclose(repeated[0, 0], out[0, 0])  # a frame drawn over and over reads differently
+    # One frame alone (a batch of one: sample-time checks, benchmarks/discriminator_sees.py) still works.
+    assert d(*(frames[:1],) if labels is None else (frames[:1], labels[:1])).shape == (1, 1 + 16 * 16)
+
+
 @pytest.mark.parametrize("size", [16, 32, 64, 128, 256])
 @pytest.mark.parametrize("classes", [0, 3])
 def test_a_patch_discriminator_gives_the_frame_logit_then_one_per_position_at_a_quarter_of_the_size(size, classes):
