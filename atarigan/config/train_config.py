@@ -75,6 +75,10 @@ class TrainConfig(Checked):
     augment: tuple[str, ...] | None = option(
         None, help="differentiable augmentations of the discriminator's input: translation, color, or none "
         "(default: the recipe's)", resume=Resume.FIXED, check=optional(some_of(*AUGMENTATIONS)), metavar="OP")
+    mode_seeking: float | None = option(
+        None, help="weight of MSGAN's mode-seeking term in the generator's loss: it grows when two noises of one "
+        "game give alike frames, so the generator cannot draw one frame for every noise; 0: none (default: the "
+        "recipe's)", resume=Resume.FIXED, check=optional(number(0, 100)))
     sprite_negatives: float | None = option(
         None, help="share of the discriminator's generated frames replaced, in its update, by the batch's real frames "
         "with their moving sprites painted out (negative data augmentation): the discriminator learns that a "

@@ -55,7 +55,8 @@ class Gan:
         self.opt_g = torch.optim.Adam(self.generator.parameters(), lr=train.lr_g, **adam)
         self.opt_d = torch.optim.Adam(self.discriminator.parameters(), lr=train.lr_d, **adam)
         self.schedulers = {"sched_g": make_scheduler(self.opt_g, train), "sched_d": make_scheduler(self.opt_d, train)}
-        self.options = StepOptions(train.loss, train.r1_gamma, train.augment, train.mixed_batches, train.r2_gamma)
+        self.options = StepOptions(train.loss, train.r1_gamma, train.augment, train.mixed_batches, train.r2_gamma,
+                                   train.mode_seeking)
         # --sprite-negatives: this many of each batch's real frames, sprites painted out, replace as many fakes in
         # D's update; each game's playfield (set_playfields) is what is painted over them.
         self.negatives_per_batch = round(train.sprite_negatives * train.batch_size)

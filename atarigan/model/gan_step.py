@@ -41,11 +41,28 @@ class StepOptions:
     augment: tuple[str, ...] = ()  # DiffAugment operations on D's input (atarigan.model.diff_augment)
     mixed_batches: bool = False  # D judges real and fake frames in one pass (shared BatchNorm statistics)
     r2_gamma: float = 0.0  # weight of the R2 penalty on generated frames, on the same steps as R1
+    mode_seeking: float = 0.0  # weight of MSGAN's mode-seeking term in G's loss
 
     @property
     def penalised(self) -> bool:
         """Whether any gradient penalty is on: then the caller asks for one every R1_EVERY steps."""
         return self.r1_gamma > 0 or self.r2_gamma > 0
+
+
+def mode_seeking_term(fake: torch.Tensor, noise: torch.Tensor, labels: torch.Tensor | None) -> torch.Tensor:
+    """MSGAN's mode-seeking term (Mao et al., 2019): 1 / (mean over pairs of |G(z1) - G(z2)| / |z1 - z2|).
+
+    G lowers it by drawing different frames for different noise. Pairs are frames of one game
+    (the batch sorted by game, taken two by two; a pair of two games is left out): two games'
+    frames differ anyway. Written here because neither torch nor ignite has it.
+    """
+    order = torch.arange(len(fake), device=fake.device) if labels is None else torch.argsort(labels, stable=True)
+    first, second = order[0:len(order) - 1:2], order[1::2]
+    same = torch.ones(len(first), device=fake.device) if labels is None else (labels[first] == labels[second]).float()
+    image_gap = (fake[first] - fake[second]).abs().flatten(1).mean(1)
+    noise_gap = (noise[first] - noise[second]).abs().flatten(1).mean(1)
+    ratio = (image_gap / noise_gap * same).sum() / same.sum().clamp(min=1)
+    return 1 / (ratio + 1e-5)
 
 
 def gan_step(
@@ -142,6 +159,8 @@ def gan_step(
                         logits_real_g = frozen_d(*conditioned(augmented(real.detach())))
             loss_g = generator_loss(logits_g.float(), options.loss,
                                     None if logits_real_g is None else logits_real_g.detach().float())
+            if options.mode_seeking:
+                loss_g = loss_g + options.mode_seeking * mode_seeking_term(fake.float(), noise, labels)
         opt_g.zero_grad(set_to_none=True)
         loss_g.backward()
         opt_g.step()

@@ -28,6 +28,7 @@ BAD = [
     (["--loss", "wasserstein"], "--loss must be one of bce, hinge, relativistic; got 'wasserstein'"),
     (["--r2-gamma", "-1"], "--r2-gamma must be a finite number in [0, 1000], got -1.0"),
     (["--sprite-negatives", "0.9"], "--sprite-negatives must be a finite number in [0, 0.75], got 0.9"),
+    (["--mode-seeking", "nan"], "--mode-seeking must be a finite number in [0, 100], got nan"),
     # Checked before any process is spawned, so two processes make no traceback either.
     (["--trainer", "ignite", "--nproc-per-node", "2", "--games", "Breakot"], "--games: unknown Atari game 'Breakot'"),
 ]
@@ -100,6 +101,7 @@ JUDGES = {
     "minibatch std, no norm in D": (["--minibatch-std", "--discriminator-norm", "none"],
                                     ("none", False, "bce", 0.0), ["--no-minibatch-std"]),
     "sprite negatives": (["--sprite-negatives", "0.25"], ("batch", False, "bce", 0.0), ["--sprite-negatives", "0.5"]),
+    "mode seeking": (["--mode-seeking", "0.02"], ("batch", False, "bce", 0.0), ["--mode-seeking", "0"]),
 }
 
 
@@ -118,6 +120,7 @@ def test_a_discriminator_that_judges_each_frame_trains_on_real_games_saves_and_r
     has_batch_norm = any("running_mean" in key for key in state["gan"]["discriminator"])
     assert has_batch_norm == (expected[0] == "batch")
     assert config.model.minibatch_std == ("--minibatch-std" in flags)
+    assert config.train.mode_seeking == (0.02 if "--mode-seeking" in flags else 0.0)
     negatives = "--sprite-negatives" in flags
     assert config.train.sprite_negatives == (0.25 if negatives else 0.0)
     assert ("playfields" in state["gan"]) == negatives

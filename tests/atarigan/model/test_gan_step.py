@@ -8,7 +8,7 @@ from torch import nn
 
 from atarigan.bench.book import book_gan_step
 from atarigan.config.model_config import ModelConfig
-from atarigan.model.gan_step import R1_EVERY, StepOptions, StepResult, gan_step
+from atarigan.model.gan_step import R1_EVERY, StepOptions, StepResult, gan_step, mode_seeking_term
 from atarigan.model.networks import Discriminator, Generator
 
 SMALL = ModelConfig(latent_size=16, image_size=16, generator_filters=8, discriminator_filters=8)
@@ -151,6 +151,35 @@ def test_negatives_take_the_place_of_the_last_fakes_in_ds_update_only():
                     torch.sigmoid(logits_fake[:3]).mean().item()]  # D(G(z)) of the fakes alone
         torch.testing.assert_close(torch.tensor(list(result)), torch.tensor(expected), rtol=1e-5, atol=1e-6)
     _assert_same_weights(ours, (ref_g, ref_d))
+
+
+def test_mode_seeking_grows_as_one_games_frames_grow_alike_and_ignores_pairs_of_two_games():
+    g = torch.Generator().manual_seed(4)
+    frames, noise = torch.rand(6, 3, 8, 8, generator=g) * 2 - 1, torch.randn(6, 5, 1, 1, generator=g)
+    games = torch.tensor([0, 1, 2, 0, 1, 2])
+    varied = mode_seeking_term(frames, noise, games)
+    alike = mode_seeking_term(frames * 0.1, noise, games)
+    assert 0 < varied < alike
+    # Each game's two frames the same, the games apart: a collapse within each game, at its largest.
+    per_game = frames[:3].repeat(2, 1, 1, 1)
+    assert mode_seeking_term(per_game, noise, games) > 1000 * varied
+    # By hand, without games: frames 0-1, 2-3 and 4-5 are the pairs.
+    gaps = [(frames[i] - frames[i + 1]).abs().mean() / (noise[i] - noise[i + 1]).abs().mean() for i in (0, 2, 4)]
+    torch.testing.assert_close(mode_seeking_term(frames, noise, None), 1 / (sum(gaps) / 3 + 1e-5))
+
+
+def test_mode_seeking_adds_its_term_to_gs_loss_and_leaves_ds_update_alone():
+    real, noise = _batch()
+    losses = []
+    for weight in (0.0, 0.5):
+        g, d, og, od = _models()
+        if weight:
+            with torch.no_grad():
+                expected_term = mode_seeking_term(g(noise), noise, None).item()
+        losses.append(StepResult.from_tensor(gan_step(g, d, og, od, real, noise,
+                                                      options=StepOptions(mode_seeking=weight))))
+    assert losses[1].loss_d == losses[0].loss_d
+    assert abs(losses[1].loss_g - losses[0].loss_g - 0.5 * expected_term) < 1e-4 * max(1.0, expected_term)
 
 
 def test_generator_update_leaves_discriminator_gradients_untouched():
