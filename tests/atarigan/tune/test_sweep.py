@@ -23,7 +23,7 @@ SWEEP = ["--games", "Pong", "--batch-size", "8", "--envs-per-game", "2", "--iter
     ("lr=loguniform:1e-3:1e-5", "LOW must be below HIGH"),
     ("lr=loguniform:1e-5:5", r"lr must be a finite number in \(0, 1\], got 5.0"),
     ("batch_size=choice:8,x", "'8,x' are not values of batch_size"),
-    ("loss=choice:bce,wgan", "loss must be one of bce, hinge; got 'wgan'"),
+    ("loss=choice:bce,wgan", "loss must be one of bce, hinge, relativistic; got 'wgan'"),
 ])
 def test_a_bad_search_space_is_one_clear_line(spec, message, capsys):
     with pytest.raises(ValueError, match=message):
