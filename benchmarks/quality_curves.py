@@ -21,7 +21,10 @@ def curve(run: Path) -> dict[int, dict[str, float]]:
     """Each evaluation's numbers by iteration, with the run's wall-clock minutes since its first event."""
     acc = EventAccumulator(str(run), size_guidance={"scalars": 0})
     acc.Reload()
-    start = min(e.wall_time for tag in acc.Tags()["scalars"] for e in acc.Scalars(tag)[:1])
+    firsts = [e.wall_time for tag in acc.Tags()["scalars"] for e in acc.Scalars(tag)[:1]]
+    if not firsts:  # a run that has not logged its first report yet
+        return {}
+    start = min(firsts)
     points: dict[int, dict[str, float]] = {}
     for tag in acc.Tags()["scalars"]:
         if tag.startswith("eval/"):

@@ -104,6 +104,16 @@ def test_recipe_benchmark_and_quality_curves_run_on_tiny_budgets(run_script, tin
     assert (tmp_path / "curve.png").stat().st_size > 1000
 
 
+def test_quality_curves_of_a_run_that_has_logged_no_number_yet(run_script, tmp_path):
+    from tensorboardX import SummaryWriter
+
+    with SummaryWriter(str(tmp_path / "young")) as writer:  # a run seconds old: its config text, no scalar yet
+        writer.add_text("config", "--conditional")
+    curves = run_script("benchmarks/quality_curves.py", str(tmp_path / "young"))
+    assert curves.returncode == 0, curves.stderr
+    assert "no evaluations yet" in curves.stdout and "Traceback" not in curves.stderr
+
+
 def test_discriminator_benchmark_says_what_d_thinks_of_each_kind_of_frame(run_script, tiny, tmp_path):
     from atarigan.cli import main
 

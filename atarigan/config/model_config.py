@@ -45,6 +45,12 @@ class ModelConfig(Checked):
         "their standard deviation before its last layer, ProGAN's): a generator that draws one frame over and over "
         "then stands out even to a discriminator without BatchNorm (default: the recipe's)", resume=Resume.FIXED,
     )
+    generator_playfield: bool | None = option(
+        None, help="the generator draws onto each game's playfield: its output adds to a per-game, per-pixel map "
+        "started at the playfield (the per-pixel median of real frames, found at start-up) and learnt with it, so its "
+        "convolutions are left to draw what moves: the sprites (needs --conditional; default: the recipe's)",
+        resume=Resume.FIXED,
+    )
 
     classes: int = option(
         0, help="games the networks are told each frame's game of; 0: unconditional (the book)",

@@ -78,8 +78,18 @@ class Gan:
 
     @property
     def needs_playfields(self) -> bool:
-        """Whether the step paints sprites out of real frames (``--sprite-negatives``) and has no playfields yet."""
-        return self.negatives_per_batch > 0 and self.playfields is None
+        """Whether the run uses each game's playfield (``--sprite-negatives``, ``--generator-playfield``) and has none yet."""
+        uses = self.negatives_per_batch > 0 or bool(self.config.model.generator_playfield)
+        return uses and self.playfields is None
+
+    def found_playfields(self, playfields: torch.Tensor) -> None:
+        """Each game's playfield, found at the start of a run: kept, and the generator's own map started there.
+
+        A resumed run gets both back from its checkpoint instead (the map as training left it).
+        """
+        self.set_playfields(playfields)
+        if self.generator.playfield is not None:
+            self.generator.start_playfield(self.playfields)
 
     def set_playfields(self, playfields: torch.Tensor) -> None:
         """Each game's playfield (games, C, S, S) in [-1, 1], in the run's game order; checkpoints keep it."""

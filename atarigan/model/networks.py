@@ -101,8 +101,22 @@ class Discriminator(nn.Module):
         return torch.cat([logits[:, None], patches.to(logits.dtype)], 1)  # (B, 1 + 256)
 
 
+#: How far into tanh's flat ends a playfield starts (--generator-playfield): black (-1) starts at -0.9, where the
+#: tanh still passes a fifth of the gradient, so the generator can draw a sprite onto it from the first step.
+PLAYFIELD_LIMIT = 0.9
+
+
 class Generator(nn.Module):
-    """Noise (B, latent, 1, 1) -> image (B, 3, S, S) in [-1, 1]."""
+    """Noise (B, latent, 1, 1) -> image (B, 3, S, S) in [-1, 1].
+
+    With ``generator_playfield`` (conditional only) the last convolution's output is added,
+    under the tanh, to a learnt per-game map (``playfield``: (classes, 3, S, S), zeros until
+    :meth:`start_playfield`): each game's static screen is given, and the convolutions draw
+    what changes on it. A frame's background is most of its pixels and its sprites a few, so
+    a generator left to draw both learns the background first and long leaves the sprites out;
+    this is LR-GAN's background/foreground split, with the background a learnt image per game
+    rather than a second generator, because an Atari game's background barely moves.
+    """
 
     def __init__(self, config: ModelConfig = ModelConfig()) -> None:
         super().__init__()
@@ -124,15 +138,40 @@ class Generator(nn.Module):
             width //= 2
         layers += [nn.ConvTranspose2d(width, CHANNELS, 4, 2, 1), nn.Tanh()]  # -> (B, 3, 64, 64)
         self.pipe = nn.Sequential(*layers)
+        self.playfield = None
+        if config.generator_playfield:
+            if not self.classes:
+                raise ValueError("Generator: generator_playfield needs classes > 0 (one playfield per game), got 0")
+            size = config.image_size
+            self.playfield = nn.Parameter(torch.zeros(self.classes, CHANNELS, size, size))  # under the tanh
+
+    @torch.no_grad()
+    def start_playfield(self, playfields: torch.Tensor) -> None:
+        """Start the per-game map at ``playfields`` (classes, 3, S, S) in [-1, 1]: tanh of the map gives them back.
+
+        >>> config = ModelConfig(image_size=16, generator_playfield=True, classes=2)
+        >>> generator = Generator(config)
+        >>> generator.start_playfield(torch.full((2, 3, 16, 16), 0.5))
+        >>> round(generator.playfield.tanh().mean().item(), 4)
+        0.5
+        """
+        if self.playfield is None:
+            raise ValueError("Generator.start_playfield: this generator has no playfield (generator_playfield False)")
+        if playfields.shape != self.playfield.shape:
+            raise ValueError(f"Generator.start_playfield: playfields must have shape {tuple(self.playfield.shape)}, "
+                             f"got {tuple(playfields.shape)}")
+        self.playfield.copy_(playfields.clamp(-PLAYFIELD_LIMIT, PLAYFIELD_LIMIT).atanh())
 
     def forward(self, noise: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
         if not self.classes:
             return self.pipe(noise)
         labels = check_labels(labels, noise.shape[0], self.classes, "Generator")
         x = noise
-        for layer in self.pipe:
+        for layer in self.pipe[:-1]:
             x = layer(x, labels) if isinstance(layer, ConditionalBatchNorm2d) else layer(x)
-        return x
+        if self.playfield is not None:
+            x = x + self.playfield[labels].to(x.dtype)  # (B, 3, 64, 64): each frame's game's playfield
+        return self.pipe[-1](x)  # tanh
 
 
 def dcgan_init(module: nn.Module) -> None:

@@ -77,10 +77,10 @@ class TrainingRun:
         check()
         train = config.train
         if gan.needs_playfields:  # a resumed run has its own back from the checkpoint
-            say("finding each game's playfield (--sprite-negatives)")
+            say("finding each game's playfield")
             frames, games_of = real_frames(train.games, PLAYFIELD_FRAMES * len(train.games), seeds.playfields(),
                                            config.model.image_size)
-            gan.set_playfields(playfields(frames, games_of, len(train.games)))
+            gan.found_playfields(playfields(frames, games_of, len(train.games)))
             check()
         say(f"starting {train.envs_per_game * len(train.games)} emulators ({train.envs_per_game} per game)")
         sampler = FrameSampler(train.games, train.batch_size, envs_per_game=train.envs_per_game,

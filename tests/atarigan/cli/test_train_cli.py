@@ -29,6 +29,8 @@ BAD = [
     (["--r2-gamma", "-1"], "--r2-gamma must be a finite number in [0, 1000], got -1.0"),
     (["--sprite-negatives", "0.9"], "--sprite-negatives must be a finite number in [0, 0.75], got 0.9"),
     (["--mode-seeking", "nan"], "--mode-seeking must be a finite number in [0, 100], got nan"),
+    (["--generator-playfield"], "--generator-playfield: needs --conditional (the generator is given one playfield "
+     "per game, so it must be told each frame's game)"),
     # Checked before any process is spawned, so two processes make no traceback either.
     (["--trainer", "ignite", "--nproc-per-node", "2", "--games", "Breakot"], "--games: unknown Atari game 'Breakot'"),
 ]
@@ -102,6 +104,7 @@ JUDGES = {
                                     ("none", False, "bce", 0.0), ["--no-minibatch-std"]),
     "sprite negatives": (["--sprite-negatives", "0.25"], ("batch", False, "bce", 0.0), ["--sprite-negatives", "0.5"]),
     "mode seeking": (["--mode-seeking", "0.02"], ("batch", False, "bce", 0.0), ["--mode-seeking", "0"]),
+    "generator playfield": (["--generator-playfield"], ("batch", False, "bce", 0.0), ["--no-generator-playfield"]),
 }
 
 
@@ -123,18 +126,24 @@ def test_a_discriminator_that_judges_each_frame_trains_on_real_games_saves_and_r
     assert config.train.mode_seeking == (0.02 if "--mode-seeking" in flags else 0.0)
     negatives = "--sprite-negatives" in flags
     assert config.train.sprite_negatives == (0.25 if negatives else 0.0)
-    assert ("playfields" in state["gan"]) == negatives
-    if negatives:  # each game's median real frame: its playfield, in the run's game order
+    drawn_onto = "--generator-playfield" in flags
+    assert config.model.generator_playfield == drawn_onto
+    assert ("playfield" in state["gan"]["generator"]) == drawn_onto
+    assert ("playfields" in state["gan"]) == (negatives or drawn_onto)
+    if negatives or drawn_onto:  # each game's median real frame: its playfield, in the run's game order
         fields = state["gan"]["playfields"]
         assert fields.shape == (3, 3, 64, 64) and fields.min() >= -1 and fields.max() <= 1
         below_bricks, sky, court = fields[0, :, 40:50].mean(), fields[1, :, 20:30].mean((1, 2)), fields[2, :, 20:40]
         assert below_bricks < -0.8  # Breakout: black
         assert sky[0] > sky[1] + 0.5 and sky[2] > sky[1] + 0.5  # AirRaid: magenta, red and blue without green
         assert (court.mean((1, 2)).diff() < 0).all()  # Pong: orange, red over green over blue
+    if drawn_onto:  # the generator's map started there, two Adam steps ago
+        drawn = state["gan"]["generator"]["playfield"].tanh()
+        torch.testing.assert_close(drawn, fields.clamp(-0.9, 0.9), rtol=0, atol=0.01)
     assert main(["train", "--resume", str(run), "--iterations", "3"]) == 0
     resumed = load_checkpoint(run)[1]
     assert resumed["trainer"]["iteration"] == 3
-    if negatives:  # back from the checkpoint, not found again
+    if negatives or drawn_onto:  # back from the checkpoint, not found again
         torch.testing.assert_close(resumed["gan"]["playfields"], state["gan"]["playfields"], rtol=0, atol=0)
     assert all(torch.isfinite(v).all() for v in resumed["gan"]["discriminator"].values() if v.is_floating_point())
     capsys.readouterr()

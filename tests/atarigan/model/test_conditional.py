@@ -6,6 +6,7 @@ import pytest
 import torch
 
 from atarigan.config.model_config import ModelConfig
+from atarigan.config.option import ConfigError
 from atarigan.config.run_config import RunConfig
 from atarigan.model.conditional import ConditionalBatchNorm2d, Projection, balanced_labels, grid_rows
 from atarigan.model.gan import Gan
@@ -116,3 +117,67 @@ def test_the_ema_generator_of_a_conditional_run_measures_its_statistics_over_eve
 
 def test_projection_doctest_shape():
     assert Projection(4, 3)(torch.randn(2, 4, 4, 4), torch.tensor([0, 2])).shape == (2,)
+
+
+def _fields(games: int = 3, size: int = 16) -> torch.Tensor:
+    return torch.rand(games, 3, size, size, generator=torch.Generator().manual_seed(3)) * 2 - 1
+
+
+def test_a_generator_given_playfields_draws_onto_each_frames_own_game():
+    torch.manual_seed(0)
+    generator = Generator(ModelConfig(image_size=16, latent_size=8, generator_filters=8, classes=3,
+                                      generator_playfield=True))
+    assert generator.playfield.shape == (3, 3, 16, 16) and not generator.playfield.any()  # until started
+    fields = _fields()
+    generator.start_playfield(fields)
+    with torch.no_grad():
+        last = generator.pipe[-2]  # the last convolution: with it silent, the frame is its game's playfield
+        last.weight.zero_()
+        last.bias.zero_()
+    labels = torch.tensor([2, 0, 2, 1])
+    frames = generator(torch.randn(4, 8, 1, 1), labels)
+    torch.testing.assert_close(frames, fields[labels].clamp(-0.9, 0.9))  # black starts at -0.9: tanh still slopes
+    frames[:, :, 5, 5].sum().backward()  # the map learns with the rest, each game's from its own frames only
+    grad = generator.playfield.grad
+    assert grad[0, :, 5, 5].ne(0).all() and grad[2, :, 5, 5].ne(0).all() and grad[:, :, 6, 6].eq(0).all()
+    assert last.weight.grad.abs().sum() > 0  # and the convolutions can draw onto it
+
+
+def test_a_generator_playfield_is_refused_where_it_cannot_be():
+    with pytest.raises(ValueError, match="generator_playfield needs classes > 0"):
+        Generator(ModelConfig(image_size=16, generator_playfield=True))
+    with pytest.raises(ValueError, match="has no playfield"):
+        Generator(ModelConfig(image_size=16, classes=3)).start_playfield(_fields())
+    generator = Generator(ModelConfig(image_size=16, classes=3, generator_playfield=True))
+    with pytest.raises(ValueError, match=r"must have shape \(3, 3, 16, 16\), got \(2, 3, 16, 16\)"):
+        generator.start_playfield(_fields(2))
+    with pytest.raises(ConfigError, match="generator_playfield: needs --conditional"):
+        RunConfig.from_values({**SMALL, "conditional": False, "generator_playfield": True})
+
+
+def test_a_gan_drawing_onto_playfields_starts_them_once_and_resumes_exactly():
+    torch.manual_seed(0)
+    real = torch.rand(6, 3, 16, 16) * 2 - 1
+    games = torch.tensor([0, 1, 2, 0, 1, 2])
+    config = RunConfig.from_values({**SMALL, "generator_playfield": True, "ema": 0.9})
+    a = Gan(config, CPU)
+    assert a.needs_playfields and a.negatives_per_batch == 0
+    fields = _fields()
+    a.found_playfields(fields)
+    assert not a.needs_playfields
+    torch.testing.assert_close(a.generator.playfield.tanh(), fields.clamp(-0.9, 0.9))
+    assert torch.isfinite(a.step(real, games)).all()
+    moved = a.generator.playfield.detach().clone()
+    assert not torch.equal(moved, fields.clamp(-0.9, 0.9).atanh())  # learnt, not fixed
+    torch.testing.assert_close(a.ema.module.playfield, moved)  # the average starts from it too
+    saved = io.BytesIO()
+    torch.save(a.state_dict(), saved)
+    saved.seek(0)
+    b = Gan(config, CPU, start=1)
+    b.load_state_dict(torch.load(saved, weights_only=True))
+    assert not b.needs_playfields
+    torch.testing.assert_close(b.generator.playfield, moved, rtol=0, atol=0)  # as training left it, not restarted
+    torch.testing.assert_close(a.step(real, games), b.step(real, games), rtol=0, atol=0)
+    for x, y in zip(a.generator.state_dict().values(), b.generator.state_dict().values()):
+        torch.testing.assert_close(x, y, rtol=0, atol=0)
+    torch.testing.assert_close(a.generate(a.fixed_noise, a.fixed_labels), b.generate(b.fixed_noise, b.fixed_labels))
