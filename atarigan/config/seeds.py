@@ -64,5 +64,8 @@ class RunSeeds:
         return derive_seed(self.seed, AVERAGE_STATISTICS)
 
     def playfields(self) -> int:
-        """The real frames whose per-pixel medians are each game's playfield (``--sprite-negatives``)."""
+        """The real frames whose per-pixel medians are each game's playfield.
+
+        Found at start-up for ``--sprite-negatives`` and ``--generator-playfield``.
+        """
         return derive_seed(self.seed, PLAYFIELDS)

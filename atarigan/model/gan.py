@@ -78,8 +78,11 @@ class Gan:
 
     @property
     def needs_playfields(self) -> bool:
-        """Whether the run uses each game's playfield (``--sprite-negatives``, ``--generator-playfield``) and has none yet."""
-        uses = self.negatives_per_batch > 0 or bool(self.config.model.generator_playfield)
+        """Whether the run uses each game's playfield and has none yet.
+
+        ``--sprite-negatives`` paints sprites out with them; ``--generator-playfield`` starts G's map at them.
+        """
+        uses = self.negatives_per_batch > 0 or self.generator.playfield is not None
         return uses and self.playfields is None
 
     def found_playfields(self, playfields: torch.Tensor) -> None:

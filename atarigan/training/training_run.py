@@ -27,7 +27,7 @@ from atarigan.training.run_plan import RunPlan
 CUDA_HOST_THREADS = 4
 #: Replayed batches between two looks at the stop signals (each is a collective in a multi-process run).
 REPLAY_CHECK_EVERY = 256
-#: Real frames per game whose per-pixel median is the game's playfield (--sprite-negatives).
+#: Real frames per game whose per-pixel median is the game's playfield (--sprite-negatives, --generator-playfield).
 PLAYFIELD_FRAMES = 128
 
 
