@@ -120,6 +120,16 @@ def test_projection_doctest_shape():
     assert Projection(4, 3)(torch.randn(2, 4, 4, 4), torch.tensor([0, 2])).shape == (2,)
 
 
+def _resumed(gan: Gan, config: RunConfig) -> Gan:
+    """A Gan built afresh and given ``gan``'s state through a checkpoint's bytes, one iteration in."""
+    saved = io.BytesIO()
+    torch.save(gan.state_dict(), saved)
+    saved.seek(0)
+    resumed = Gan(config, CPU, start=1)
+    resumed.load_state_dict(torch.load(saved, weights_only=True))
+    return resumed
+
+
 def _fields(games: int = 3, size: int = 16) -> torch.Tensor:
     return torch.rand(games, 3, size, size, generator=torch.Generator().manual_seed(3)) * 2 - 1
 
@@ -171,11 +181,7 @@ def test_a_gan_drawing_onto_playfields_starts_them_once_and_resumes_exactly():
     moved = a.generator.playfield.detach().clone()
     assert not torch.equal(moved, fields.clamp(-0.9, 0.9).atanh())  # learnt, not fixed
     torch.testing.assert_close(a.ema.module.playfield, moved)  # the average starts from it too
-    saved = io.BytesIO()
-    torch.save(a.state_dict(), saved)
-    saved.seek(0)
-    b = Gan(config, CPU, start=1)
-    b.load_state_dict(torch.load(saved, weights_only=True))
+    b = _resumed(a, config)
     assert not b.needs_playfields
     torch.testing.assert_close(b.generator.playfield, moved, rtol=0, atol=0)  # as training left it, not restarted
     torch.testing.assert_close(a.step(real, games), b.step(real, games), rtol=0, atol=0)
@@ -222,11 +228,7 @@ def test_a_gan_whose_discriminator_reads_residuals_resumes_exactly():
     a = Gan(config, CPU)
     a.found_playfields(_fields())
     a.step(real, games)
-    saved = io.BytesIO()
-    torch.save(a.state_dict(), saved)
-    saved.seek(0)
-    b = Gan(config, CPU, start=1)
-    b.load_state_dict(torch.load(saved, weights_only=True))
+    b = _resumed(a, config)
     assert not b.needs_playfields
     for _ in range(2):
         torch.testing.assert_close(a.step(real, games), b.step(real, games), rtol=0, atol=0)
