@@ -32,24 +32,35 @@ from atarigan.evaluate import corruptions
 from atarigan.evaluate.evaluation import real_frames
 from atarigan.model.checkpoint import load_checkpoint
 from atarigan.model.losses import frame_logits
-from atarigan.model.networks import Discriminator, Generator
+from atarigan.model.networks import Discriminator, Generator, discriminator_input
+
+
+class Judge:
+    """A checkpoint's discriminator, given what it reads: each frame, and its residual if it takes one."""
+
+    def __init__(self, discriminator: Discriminator, playfields: torch.Tensor | None) -> None:
+        self.discriminator, self.playfields = discriminator, playfields
+
+    def __call__(self, frames: torch.Tensor, labels: torch.Tensor | None) -> torch.Tensor:
+        return self.discriminator(discriminator_input(frames, labels, self.playfields),
+                                  *(() if labels is None else (labels,)))
 
 
 @torch.no_grad()
-def logits(discriminator: Discriminator, frames: torch.Tensor, labels: torch.Tensor | None,
+def logits(discriminator: Judge, frames: torch.Tensor, labels: torch.Tensor | None,
            batch: int) -> torch.Tensor:
     """D's whole-frame logit for each frame, in batches of ``batch`` as they come."""
     return torch.cat([frame_logits(discriminator(frames[i:i + batch], None if labels is None else labels[i:i + batch]))
                       for i in range(0, len(frames), batch)])
 
 
-def probabilities(discriminator: Discriminator, frames: torch.Tensor, labels: torch.Tensor | None,
+def probabilities(discriminator: Judge, frames: torch.Tensor, labels: torch.Tensor | None,
                   batch: int) -> torch.Tensor:
     """D's probability of "real" for each frame, in batches of ``batch`` as they come."""
     return torch.sigmoid(logits(discriminator, frames, labels, batch))
 
 
-def mixed(discriminator: Discriminator, real: torch.Tensor, other: torch.Tensor, labels: torch.Tensor | None,
+def mixed(discriminator: Judge, real: torch.Tensor, other: torch.Tensor, labels: torch.Tensor | None,
           batch: int) -> tuple[tuple[torch.Tensor, torch.Tensor], tuple[torch.Tensor, torch.Tensor]]:
     """(probabilities, indices) of the real frames and of the ``other`` frames, half of each in every batch."""
     half = batch // 2
@@ -74,6 +85,7 @@ def main() -> None:
         model, games, batch = state["config"].model, state["config"].train.games, state["config"].train.batch_size
         discriminator, generator = Discriminator(model).train(), Generator(model).train()  # as training runs them
         discriminator.load_state_dict(state["gan"]["discriminator"])
+        discriminator = Judge(discriminator, state["gan"]["playfields"] if model.discriminator_playfield else None)
         generator.load_state_dict(state["gan"]["generator"])  # the raw weights: what D trains against
         real, games_of = real_frames(games, args.count, args.seed, model.image_size)
         labels = games_of if model.classes else None

@@ -114,11 +114,12 @@ def test_quality_curves_of_a_run_that_has_logged_no_number_yet(run_script, tmp_p
     assert "no evaluations yet" in curves.stdout and "Traceback" not in curves.stderr
 
 
-def test_discriminator_benchmark_says_what_d_thinks_of_each_kind_of_frame(run_script, tiny, tmp_path):
+@pytest.mark.parametrize("flags", [[], ["--discriminator-playfield"]], ids=["frames", "frames and residuals"])
+def test_discriminator_benchmark_says_what_d_thinks_of_each_kind_of_frame(flags, run_script, tiny, tmp_path):
     from atarigan.cli import main
 
     run = tmp_path / "run"
-    assert main(["train", *tiny, "--iterations", "2", "--conditional", "--patch-discriminator",
+    assert main(["train", *tiny, "--iterations", "2", "--conditional", "--patch-discriminator", *flags,
                  "--logdir", str(run)]) == 0
     result = run_script("benchmarks/discriminator_sees.py", str(run), "--count", "128")
     assert result.returncode == 0, result.stderr

@@ -51,6 +51,11 @@ class ModelConfig(Checked):
         "convolutions are left to draw what moves: the sprites (needs --conditional; default: the recipe's)",
         resume=Resume.FIXED,
     )
+    discriminator_playfield: bool | None = option(
+        None, help="the discriminator also sees each frame minus its game's playfield (the per-pixel median of real "
+        "frames, found at start-up): three more input channels, flat except where something moves, so it can judge "
+        "the sprites from its first layer on (needs --conditional; default: the recipe's)", resume=Resume.FIXED,
+    )
 
     classes: int = option(
         0, help="games the networks are told each frame's game of; 0: unconditional (the book)",

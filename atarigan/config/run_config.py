@@ -49,9 +49,10 @@ class RunConfig:
         classes = len(self.train.games) if self.train.conditional else 0
         if self.model.classes != classes:
             object.__setattr__(self, "model", dataclasses.replace(self.model, classes=classes))
-        if self.model.generator_playfield and not classes:
-            raise ConfigError("generator_playfield", ": needs --conditional (the generator is given one playfield "
-                              "per game, so it must be told each frame's game)")
+        for name, network in (("generator_playfield", "generator"), ("discriminator_playfield", "discriminator")):
+            if getattr(self.model, name) and not classes:
+                raise ConfigError(name, f": needs --conditional (the {network} is given one playfield per game, so "
+                                  "it must be told each frame's game)")
         lr = self.train.lr
         if self.train.lr_g is None or self.train.lr_d is None:
             object.__setattr__(self, "train", dataclasses.replace(

@@ -80,9 +80,11 @@ class Gan:
     def needs_playfields(self) -> bool:
         """Whether the run uses each game's playfield and has none yet.
 
-        ``--sprite-negatives`` paints sprites out with them; ``--generator-playfield`` starts G's map at them.
+        ``--sprite-negatives`` paints sprites out with them; ``--generator-playfield`` starts G's map at them;
+        ``--discriminator-playfield`` shows D each frame's residual from them.
         """
-        uses = self.negatives_per_batch > 0 or self.generator.playfield is not None
+        uses = (self.negatives_per_batch > 0 or self.generator.playfield is not None
+                or self.config.model.discriminator_playfield)
         return uses and self.playfields is None
 
     def found_playfields(self, playfields: torch.Tensor) -> None:
@@ -136,7 +138,8 @@ class Gan:
               r1: bool = False, negatives: torch.Tensor | None = None) -> torch.Tensor:
         return gan_step(self._step_generator, self._step_discriminator, self.opt_g, self.opt_d, real, noise,
                         self.autocast_dtype, self.options, r1=r1, rng=self.augment_rng, labels=labels,
-                        negatives=negatives)
+                        negatives=negatives,
+                        playfields=self.playfields if self.config.model.discriminator_playfield else None)
 
     def _negatives(self, real: torch.Tensor, games: torch.Tensor | None) -> torch.Tensor | None:
         """The last ``negatives_per_batch`` real frames with their sprites painted out, or None."""

@@ -12,6 +12,7 @@ from torch.nn.parallel import DistributedDataParallel
 
 from atarigan.model.diff_augment import diff_augment
 from atarigan.model.losses import discriminator_loss, frame_logits, frame_score, generator_loss
+from atarigan.model.networks import discriminator_input
 
 
 class StepResult(NamedTuple):
@@ -79,6 +80,7 @@ def gan_step(
     rng: torch.Generator | None = None,
     labels: torch.Tensor | None = None,
     negatives: torch.Tensor | None = None,
+    playfields: torch.Tensor | None = None,
 ) -> torch.Tensor:
     """Update D once on real + (detached) fake frames, then G once with the non-saturating loss.
 
@@ -98,7 +100,11 @@ def gan_step(
     sprites painted out, :meth:`Gan.step`), which take the place of the last K fakes in
     D's update only: D learns to call them fake, and a relativistic loss pairs each
     with the very frame it was made from. G still learns from all B fakes.
+    ``playfields`` (games, C, H, W): each game's playfield, for a ``discriminator_playfield`` D, which
+    reads every frame beside its residual (:func:`~atarigan.model.networks.discriminator_input`).
     """
+    if playfields is not None and labels is None:
+        raise ValueError("gan_step: playfields need labels, each frame's game")
     # Autocast's weight-cast cache lets D's two forwards in the D update share one cast
     # of its weights; PyTorch asks for it off while a CUDA graph is being captured.
     capturing = real.device.type == "cuda" and torch.cuda.is_current_stream_capturing()
@@ -108,7 +114,9 @@ def gan_step(
         else contextlib.nullcontext()
     )
 
-    def augmented(images: torch.Tensor) -> torch.Tensor:
+    def seen(images: torch.Tensor, games: torch.Tensor | None) -> torch.Tensor:
+        """What D reads of ``images``: with their residuals if it takes them, then augmented alike."""
+        images = discriminator_input(images, games, playfields)
         return diff_augment(images, options.augment, rng) if options.augment else images
 
     def conditioned(inputs: torch.Tensor) -> tuple[torch.Tensor, ...]:
@@ -117,9 +125,10 @@ def gan_step(
     def judged(d: nn.Module, real: torch.Tensor, fake: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """D's logits for the real and the fake frames: a pass each, or one pass over both."""
         if not options.mixed_batches:
-            return d(*conditioned(augmented(real))), d(*conditioned(augmented(fake)))
-        both = augmented(torch.cat([real, fake]))
-        logits = d(both) if labels is None else d(both, torch.cat([labels, labels]))
+            return d(*conditioned(seen(real, labels))), d(*conditioned(seen(fake, labels)))
+        both_labels = None if labels is None else torch.cat([labels, labels])
+        both = seen(torch.cat([real, fake]), both_labels)
+        logits = d(both) if labels is None else d(both, both_labels)
         return logits[:len(real)], logits[len(real):]
 
     r1_on, r2_on = r1 and options.r1_gamma > 0, r1 and options.r2_gamma > 0
@@ -152,11 +161,11 @@ def gan_step(
             if options.mixed_batches:  # the fakes judged beside real frames, as D was trained
                 logits_real_g, logits_g = judged(frozen_d, real.detach(), fake)
             else:
-                logits_g = frozen_d(*conditioned(augmented(fake)))
+                logits_g = frozen_d(*conditioned(seen(fake, labels)))
                 logits_real_g = None
                 if options.loss == "relativistic":  # judged by D as it is now, as the fakes are
                     with torch.no_grad():
-                        logits_real_g = frozen_d(*conditioned(augmented(real.detach())))
+                        logits_real_g = frozen_d(*conditioned(seen(real.detach(), labels)))
             loss_g = generator_loss(logits_g.float(), options.loss,
                                     None if logits_real_g is None else logits_real_g.detach().float())
             if options.mode_seeking:

@@ -36,6 +36,29 @@ def _halvings(config: ModelConfig) -> int:
     return int(math.log2(config.image_size)) - 2
 
 
+def input_channels(config: ModelConfig) -> int:
+    """Channels of the discriminator's input: the frame's RGB, and with ``discriminator_playfield`` its residual's."""
+    return CHANNELS * (2 if config.discriminator_playfield else 1)
+
+
+def discriminator_input(images: torch.Tensor, labels: torch.Tensor | None, playfields: torch.Tensor | None) -> torch.Tensor:
+    """What a ``discriminator_playfield`` discriminator reads: (B, 3, S, S) frames -> (B, 6, S, S), each frame and
+    itself minus its game's playfield (``playfields`` (games, 3, S, S)); the frames themselves when ``playfields`` is None.
+
+    The residual is flat where the frame shows its game's static screen, so what moves (the sprites, the
+    score) stands out of it, and a frame drawn without them shows as a near-empty residual. Built before
+    DiffAugment, so a translation shifts the frame and its residual alike.
+
+    >>> fields = torch.stack([torch.zeros(3, 4, 4), torch.ones(3, 4, 4)])
+    >>> x = discriminator_input(torch.ones(2, 3, 4, 4), torch.tensor([0, 1]), fields)
+    >>> x.shape, x[0, 3:].mean().item(), x[1, 3:].mean().item()
+    (torch.Size([2, 6, 4, 4]), 1.0, 0.0)
+    """
+    if playfields is None:
+        return images
+    return torch.cat([images, images - playfields[labels].to(images.dtype)], 1)
+
+
 class Discriminator(nn.Module):
     """Image (B, 3, S, S) in [-1, 1] -> one logit per image (B,).
 
@@ -53,6 +76,9 @@ class Discriminator(nn.Module):
 
     With ``minibatch_std`` the last convolution also reads a feature map of how much each
     group of four frames differs (:class:`atarigan.model.minibatch_std.MinibatchStd`).
+
+    With ``discriminator_playfield`` the input is (B, 6, S, S): each frame beside itself minus its
+    game's playfield (:func:`discriminator_input`, which the caller applies, before any augmentation).
     """
 
     def __init__(self, config: ModelConfig = ModelConfig()) -> None:
@@ -61,7 +87,7 @@ class Discriminator(nn.Module):
         conv = _spectral_conv if config.discriminator_norm == "spectral" else nn.Conv2d
         batch_norm = config.discriminator_norm in (None, "batch")
         layers: list[nn.Module] = [
-            conv(CHANNELS, width, 4, 2, 1),  # (B, 3, 64, 64) -> (B, 64, 32, 32)
+            conv(input_channels(config), width, 4, 2, 1),  # (B, 3 or 6, 64, 64) -> (B, 64, 32, 32)
             nn.ReLU(),
         ]
         quarter = 0  # layers up to the feature map at S/4

@@ -31,6 +31,8 @@ BAD = [
     (["--mode-seeking", "nan"], "--mode-seeking must be a finite number in [0, 100], got nan"),
     (["--generator-playfield"], "--generator-playfield: needs --conditional (the generator is given one playfield "
      "per game, so it must be told each frame's game)"),
+    (["--discriminator-playfield"], "--discriminator-playfield: needs --conditional (the discriminator is given one "
+     "playfield per game, so it must be told each frame's game)"),
     # Checked before any process is spawned, so two processes make no traceback either.
     (["--trainer", "ignite", "--nproc-per-node", "2", "--games", "Breakot"], "--games: unknown Atari game 'Breakot'"),
 ]
@@ -105,6 +107,8 @@ JUDGES = {
     "sprite negatives": (["--sprite-negatives", "0.25"], ("batch", False, "bce", 0.0), ["--sprite-negatives", "0.5"]),
     "mode seeking": (["--mode-seeking", "0.02"], ("batch", False, "bce", 0.0), ["--mode-seeking", "0"]),
     "generator playfield": (["--generator-playfield"], ("batch", False, "bce", 0.0), ["--no-generator-playfield"]),
+    "discriminator playfield": (["--discriminator-playfield", "--mixed-batches"], ("batch", True, "bce", 0.0),
+                                ["--no-discriminator-playfield"]),
 }
 
 
@@ -129,8 +133,13 @@ def test_a_discriminator_that_judges_each_frame_trains_on_real_games_saves_and_r
     drawn_onto = "--generator-playfield" in flags
     assert config.model.generator_playfield == drawn_onto
     assert ("playfield" in state["gan"]["generator"]) == drawn_onto
-    assert ("playfields" in state["gan"]) == (negatives or drawn_onto)
-    if negatives or drawn_onto:  # each game's median real frame: its playfield, in the run's game order
+    seen_against = "--discriminator-playfield" in flags
+    assert config.model.discriminator_playfield == seen_against
+    first_conv = state["gan"]["discriminator"]["conv_pipe.0.weight"]  # (64, channels, 4, 4)
+    assert first_conv.shape[1] == (6 if seen_against else 3)  # each frame beside its residual from the playfield
+    uses_fields = negatives or drawn_onto or seen_against
+    assert ("playfields" in state["gan"]) == uses_fields
+    if uses_fields:  # each game's median real frame: its playfield, in the run's game order
         fields = state["gan"]["playfields"]
         assert fields.shape == (3, 3, 64, 64) and fields.min() >= -1 and fields.max() <= 1
         below_bricks, sky, court = fields[0, :, 40:50].mean(), fields[1, :, 20:30].mean((1, 2)), fields[2, :, 20:40]
@@ -143,7 +152,7 @@ def test_a_discriminator_that_judges_each_frame_trains_on_real_games_saves_and_r
     assert main(["train", "--resume", str(run), "--iterations", "3"]) == 0
     resumed = load_checkpoint(run)[1]
     assert resumed["trainer"]["iteration"] == 3
-    if negatives or drawn_onto:  # back from the checkpoint, not found again
+    if uses_fields:  # back from the checkpoint, not found again
         torch.testing.assert_close(resumed["gan"]["playfields"], state["gan"]["playfields"], rtol=0, atol=0)
     assert all(torch.isfinite(v).all() for v in resumed["gan"]["discriminator"].values() if v.is_floating_point())
     capsys.readouterr()

@@ -10,6 +10,7 @@ from atarigan.config.option import ConfigError
 from atarigan.config.run_config import RunConfig
 from atarigan.model.conditional import ConditionalBatchNorm2d, Projection, balanced_labels, grid_rows
 from atarigan.model.gan import Gan
+from atarigan.model.gan_step import gan_step
 from atarigan.model.networks import Discriminator, Generator
 
 CPU = torch.device("cpu")
@@ -119,6 +120,16 @@ def test_projection_doctest_shape():
     assert Projection(4, 3)(torch.randn(2, 4, 4, 4), torch.tensor([0, 2])).shape == (2,)
 
 
+def _resumed(gan: Gan, config: RunConfig) -> Gan:
+    """A Gan built afresh and given ``gan``'s state through a checkpoint's bytes, one iteration in."""
+    saved = io.BytesIO()
+    torch.save(gan.state_dict(), saved)
+    saved.seek(0)
+    resumed = Gan(config, CPU, start=1)
+    resumed.load_state_dict(torch.load(saved, weights_only=True))
+    return resumed
+
+
 def _fields(games: int = 3, size: int = 16) -> torch.Tensor:
     return torch.rand(games, 3, size, size, generator=torch.Generator().manual_seed(3)) * 2 - 1
 
@@ -170,14 +181,68 @@ def test_a_gan_drawing_onto_playfields_starts_them_once_and_resumes_exactly():
     moved = a.generator.playfield.detach().clone()
     assert not torch.equal(moved, fields.clamp(-0.9, 0.9).atanh())  # learnt, not fixed
     torch.testing.assert_close(a.ema.module.playfield, moved)  # the average starts from it too
-    saved = io.BytesIO()
-    torch.save(a.state_dict(), saved)
-    saved.seek(0)
-    b = Gan(config, CPU, start=1)
-    b.load_state_dict(torch.load(saved, weights_only=True))
+    b = _resumed(a, config)
     assert not b.needs_playfields
     torch.testing.assert_close(b.generator.playfield, moved, rtol=0, atol=0)  # as training left it, not restarted
     torch.testing.assert_close(a.step(real, games), b.step(real, games), rtol=0, atol=0)
     for x, y in zip(a.generator.state_dict().values(), b.generator.state_dict().values()):
         torch.testing.assert_close(x, y, rtol=0, atol=0)
     torch.testing.assert_close(a.generate(a.fixed_noise, a.fixed_labels), b.generate(b.fixed_noise, b.fixed_labels))
+
+
+def _first_conv_inputs(discriminator: Discriminator) -> list[torch.Tensor]:
+    seen: list[torch.Tensor] = []
+    discriminator.conv_pipe[0].register_forward_hook(lambda module, args, out: seen.append(args[0].detach()))
+    return seen
+
+
+@pytest.mark.parametrize("extra", [{}, {"augment": ("translation",)},
+                                   {"augment": ("translation",), "mixed_batches": True, "r1_gamma": 1.0},
+                                   {"loss": "relativistic", "sprite_negatives": 0.5, "r2_gamma": 1.0}],
+                         ids=["plain", "translation", "mixed batches, R1", "relativistic, negatives, R2"])
+def test_a_discriminator_given_playfields_reads_each_frame_beside_its_residual(extra):
+    torch.manual_seed(0)
+    config = RunConfig.from_values({**SMALL, "discriminator_playfield": True, **extra})
+    gan = Gan(config, CPU)
+    assert gan.needs_playfields and gan.generator.playfield is None
+    fields = _fields()
+    gan.found_playfields(fields)
+    assert not gan.needs_playfields
+    seen = _first_conv_inputs(gan.discriminator)
+    games = torch.tensor([0, 1, 2, 0, 1, 2])
+    values = gan.step(fields[games], games)  # real frames that are exactly their games' playfields
+    assert torch.isfinite(values).all()
+    assert all(x.shape[1] == 6 for x in seen) and len(seen) >= 2
+    real_batch = seen[0][:6]  # D's first look at the real frames: a translation shifts frame and residual alike
+    assert real_batch[:, :3].abs().sum() > 0 and real_batch[:, 3:].abs().max() < 1e-6
+    generated = seen[1] if not config.train.mixed_batches else seen[0][6:]
+    assert generated[:, 3:].abs().sum() > 0  # the generator's frames are not yet the playfields
+
+
+def test_a_gan_whose_discriminator_reads_residuals_resumes_exactly():
+    torch.manual_seed(0)
+    real = torch.rand(6, 3, 16, 16) * 2 - 1
+    games = torch.tensor([0, 1, 2, 0, 1, 2])
+    config = RunConfig.from_values({**SMALL, "discriminator_playfield": True, "generator_playfield": True,
+                                    "augment": ("translation",), "r1_gamma": 1.0})
+    a = Gan(config, CPU)
+    a.found_playfields(_fields())
+    a.step(real, games)
+    b = _resumed(a, config)
+    assert not b.needs_playfields
+    for _ in range(2):
+        torch.testing.assert_close(a.step(real, games), b.step(real, games), rtol=0, atol=0)
+    for x, y in zip(a.discriminator.state_dict().values(), b.discriminator.state_dict().values()):
+        torch.testing.assert_close(x, y, rtol=0, atol=0)
+
+
+def test_a_discriminator_playfield_is_refused_where_it_cannot_be():
+    with pytest.raises(ConfigError, match="discriminator_playfield: needs --conditional"):
+        RunConfig.from_values({**SMALL, "conditional": False, "discriminator_playfield": True})
+    model = ModelConfig(image_size=16, discriminator_filters=8, latent_size=8, generator_filters=8, classes=3,
+                        discriminator_playfield=True)
+    generator, discriminator = Generator(model), Discriminator(model)
+    opt_g, opt_d = (torch.optim.Adam(n.parameters()) for n in (generator, discriminator))
+    with pytest.raises(ValueError, match="playfields need labels"):
+        gan_step(generator, discriminator, opt_g, opt_d, torch.zeros(2, 3, 16, 16), torch.zeros(2, 8, 1, 1),
+                 playfields=_fields())
