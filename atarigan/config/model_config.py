@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from atarigan.config.checks import integer, one_of, optional, power_of_two
+from atarigan.config.checks import integer, number, one_of, optional, power_of_two
 from atarigan.config.option import Checked, ConfigError, Resume, option
 
 #: The widest layer either network may have: 4096 filters already make a 134 M-parameter layer.
@@ -34,6 +34,12 @@ class ModelConfig(Checked):
         "convolution (the book's); spectral: each convolution's weight divided by its largest singular value, no "
         "BatchNorm (SNGAN's); none: neither, its slope held by --r1-gamma alone (R3GAN's) (default: the recipe's)",
         resume=Resume.FIXED, check=optional(one_of(*DISCRIMINATOR_NORMS)), metavar="|".join(DISCRIMINATOR_NORMS),
+    )
+    discriminator_leak: float | None = option(
+        None, help="slope of the discriminator's activations below zero: 0 is the book's ReLU; 0.2 is the DCGAN "
+        "paper's LeakyReLU, which passes gradient through a feature a frame lacks, so a sprite detector that does not "
+        "fire on a generated frame still tells the generator where to draw (default: the recipe's)",
+        resume=Resume.FIXED, check=optional(number(0, 1)),
     )
     patch_discriminator: bool | None = option(
         None, help="the discriminator also judges each patch of the frame: a logit per position of its feature map "

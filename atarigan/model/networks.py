@@ -74,6 +74,9 @@ class Discriminator(nn.Module):
     pixels it sees (PatchGAN's idea, beside the whole-frame logit): the output is then
     (B, 1 + P), the frame's logit first (:func:`atarigan.model.losses.frame_logits`).
 
+    ``discriminator_leak`` > 0 makes its activations LeakyReLUs of that slope (the DCGAN paper's 0.2)
+    instead of the book's ReLUs: a feature a frame lacks then still passes gradient back to it.
+
     With ``minibatch_std`` the last convolution also reads a feature map of how much each
     group of four frames differs (:class:`atarigan.model.minibatch_std.MinibatchStd`).
 
@@ -86,15 +89,19 @@ class Discriminator(nn.Module):
         width = config.discriminator_filters
         conv = _spectral_conv if config.discriminator_norm == "spectral" else nn.Conv2d
         batch_norm = config.discriminator_norm in (None, "batch")
+
+        def activation() -> nn.Module:
+            return nn.LeakyReLU(config.discriminator_leak) if config.discriminator_leak else nn.ReLU()
+
         layers: list[nn.Module] = [
             conv(input_channels(config), width, 4, 2, 1),  # (B, 3 or 6, 64, 64) -> (B, 64, 32, 32)
-            nn.ReLU(),
+            activation(),
         ]
         quarter = 0  # layers up to the feature map at S/4
         for _ in range(_halvings(config) - 1):
             # (B, 64, 32, 32) -> (B, 128, 16, 16) -> (B, 256, 8, 8) -> (B, 512, 4, 4)
             norm = [nn.BatchNorm2d(width * 2)] if batch_norm else []
-            layers += [conv(width, width * 2, 4, 2, 1), *norm, nn.ReLU()]
+            layers += [conv(width, width * 2, 4, 2, 1), *norm, activation()]
             width *= 2
             quarter = quarter or len(layers)
         if config.minibatch_std:

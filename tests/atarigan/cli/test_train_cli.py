@@ -29,6 +29,7 @@ BAD = [
     (["--r2-gamma", "-1"], "--r2-gamma must be a finite number in [0, 1000], got -1.0"),
     (["--sprite-negatives", "0.9"], "--sprite-negatives must be a finite number in [0, 0.75], got 0.9"),
     (["--mode-seeking", "nan"], "--mode-seeking must be a finite number in [0, 100], got nan"),
+    (["--discriminator-leak", "1.5"], "--discriminator-leak must be a finite number in [0, 1], got 1.5"),
     (["--generator-playfield"], "--generator-playfield: needs --conditional (the generator is given one playfield "
      "per game, so it must be told each frame's game)"),
     (["--discriminator-playfield"], "--discriminator-playfield: needs --conditional (the discriminator is given one "
@@ -109,6 +110,7 @@ JUDGES = {
     "generator playfield": (["--generator-playfield"], ("batch", False, "bce", 0.0), ["--no-generator-playfield"]),
     "discriminator playfield": (["--discriminator-playfield", "--mixed-batches"], ("batch", True, "bce", 0.0),
                                 ["--no-discriminator-playfield"]),
+    "leaky D": (["--discriminator-leak", "0.2"], ("batch", False, "bce", 0.0), ["--discriminator-leak", "0"]),
 }
 
 
@@ -128,6 +130,7 @@ def test_a_discriminator_that_judges_each_frame_trains_on_real_games_saves_and_r
     assert has_batch_norm == (expected[0] == "batch")
     assert config.model.minibatch_std == ("--minibatch-std" in flags)
     assert config.train.mode_seeking == (0.02 if "--mode-seeking" in flags else 0.0)
+    assert config.model.discriminator_leak == (0.2 if "--discriminator-leak" in flags else 0.0)
     negatives = "--sprite-negatives" in flags
     assert config.train.sprite_negatives == (0.25 if negatives else 0.0)
     drawn_onto = "--generator-playfield" in flags

@@ -43,6 +43,23 @@ def test_only_a_batchnorm_discriminator_judges_a_frame_by_the_frames_beside_it(n
     assert torch.equal(alone, beside_others) == (norm != "batch")
 
 
+@pytest.mark.parametrize("leak", [0.0, 0.2])
+def test_a_leaky_discriminator_passes_gradient_through_a_feature_the_frame_lacks(leak):
+    d = Discriminator(ModelConfig(image_size=16, discriminator_filters=8, discriminator_leak=leak,
+                                  patch_discriminator=True, classes=3))
+    activations = [m for m in d.modules() if isinstance(m, (torch.nn.ReLU, torch.nn.LeakyReLU))]
+    assert len(activations) == 2 and all(type(m) is (torch.nn.LeakyReLU if leak else torch.nn.ReLU)
+                                         for m in activations)
+    assert all(m.negative_slope == leak for m in activations if leak)
+    assert set(d.state_dict()) == set(Discriminator(ModelConfig(image_size=16, discriminator_filters=8,
+                                                                patch_discriminator=True, classes=3)).state_dict())
+    with torch.no_grad():
+        d.conv_pipe[0].bias.fill_(-100.0)  # no first-layer feature fires on any frame
+    frames = (torch.rand(4, 3, 16, 16) * 2 - 1).requires_grad_(True)
+    d(frames, torch.tensor([0, 1, 2, 0])).sum().backward()
+    assert (frames.grad.abs().sum() > 0) == (leak > 0)  # the book's ReLU tells G nothing about what is absent
+
+
 @pytest.mark.parametrize("norm", ["none", "batch"])
 @pytest.mark.parametrize("classes", [0, 3])
 def test_minibatch_std_lets_d_see_the_frames_of_its_group_and_only_those(norm, classes):
