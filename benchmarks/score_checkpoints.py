@@ -28,9 +28,12 @@ def main() -> None:
     evaluator = atarigan.Evaluator(first.games, first.config.model, count=args.count, seed=args.seed)
     print(f"{' '.join(first.games)}, {args.count} frames, {args.weights} weights, floor FD {evaluator.real_floor:.3f} "
           f"(quality metric version {atarigan.Evaluation.version})")
+    print("KD per game, real vs real: " + ", ".join(f"{g} {d:.2f}" for g, d in evaluator.game_kernel_floor.items()
+                                                   if d is not None))
     print("| iteration | FD | FD / floor | KD | precision | recall | density | not a game | " +
-          " | ".join(f"nearest {g}" for g in first.games) + " | " + " | ".join(f"spread {g}" for g in first.games) + " |")
-    print("| ---: " * (8 + 2 * len(first.games)) + "|")
+          " | ".join(f"nearest {g}" for g in first.games) + " | " + " | ".join(f"spread {g}" for g in first.games) + " | "
+          + " | ".join(f"KD {g}" for g in first.games) + " |")
+    print("| ---: " * (8 + 3 * len(first.games)) + "|")
     for generator in generators:
         start = time.perf_counter()
         e = evaluator(generator.generate(args.count, seed=args.seed), generator.drawn_games(args.count))
@@ -38,7 +41,8 @@ def main() -> None:
         print(f"| {generator.iteration} | {e.frechet_distance:.1f} | {e.frechet_distance / e.real_floor:.0f}x | "
               f"{e.kernel_distance:.2f} | {e.precision:.2f} | {e.recall:.2f} | {e.density:.2f} | {nag} | "
               + " | ".join(f"{share:.0%}" for share in e.game_share.values()) + " | "
-              + " | ".join("—" if spread is None else f"{spread:.2f}" for spread in e.game_spread.values())
+              + " | ".join("—" if spread is None else f"{spread:.2f}" for spread in e.game_spread.values()) + " | "
+              + " | ".join("—" if kd is None else f"{kd:.2f}" for kd in e.game_kernel_distance.values())
               + f" |  ({time.perf_counter() - start:.0f} s)",
               flush=True)
 

@@ -33,6 +33,13 @@ def _spread_words(spread: float | None) -> str:
     return "" if spread is None else f", spread {spread:.2f} of real's (near 0: one frame drawn over and over)"
 
 
+def _distance_words(result, game: str) -> str:
+    distance, floor = result.game_kernel_distance.get(game), result.game_kernel_floor.get(game)
+    if distance is None:
+        return ""
+    return f", kernel distance {distance:.5f}" + ("" if floor is None else f" (real vs real {floor:.5f})")
+
+
 def report_lines(result) -> list[str]:
     """What ``evaluate`` prints: each number with what it means."""
     return [
@@ -43,7 +50,7 @@ def report_lines(result) -> list[str]:
         *([f"not a game frame: {result.not_a_game:.1%} of fakes ({result.real_not_a_game:.1%} of real frames)"]
           if result.not_a_game is not None else []),
         *(f"  fakes nearest to {game}: {share:.1%}" + _spread_words(result.game_spread.get(game))
-          for game, share in result.game_share.items()),
+          + _distance_words(result, game) for game, share in result.game_share.items()),
         *result.notes,
         f"(quality metric version {result.version}: compare only numbers of the same version)",
     ]

@@ -22,6 +22,10 @@ From ``count`` frames per set (README, "Seeing and scoring the fakes"):
   which the shares cannot see; :mod:`atarigan.evaluate.spread`); a fake counts for the
   game it was drawn for where the caller says (a conditional generator), else for its
   nearest real frame's; None for a game with fewer than two fakes;
+- ``game_kernel_distance``: per game, the kernel distance of its fakes (counted as for the
+  spread) from its real frames, and ``game_kernel_floor`` the same between the two real sets:
+  the whole-set distances average over the games and hide one game drawn badly
+  (:mod:`atarigan.evaluate.game_distance`);
 - ``version``: :data:`METRIC_VERSION`; numbers of two versions are not comparable.
 """
 
@@ -43,6 +47,7 @@ from atarigan.config.seeds import derive_seed
 from atarigan.data.frame_sampler import FrameSampler
 from atarigan.data.normalize import frames_to_tanh_range, tanh_range_to_unit
 from atarigan.evaluate.feature_network import PANEL, SIZE, FeatureNetwork, load_feature_network
+from atarigan.evaluate.game_distance import game_kernel_distance
 from atarigan.evaluate.manifold import manifold_scores
 from atarigan.evaluate.sprite_layer import SIZE as SPRITE_FEATURES
 from atarigan.evaluate.sprite_layer import SpriteLayer
@@ -82,6 +87,8 @@ class Evaluation:
     version: int = METRIC_VERSION
     notes: tuple[str, ...] = ()  # where a number does not apply, and why
     game_spread: dict[str, float | None] = dataclasses.field(default_factory=dict)
+    game_kernel_distance: dict[str, float | None] = dataclasses.field(default_factory=dict)
+    game_kernel_floor: dict[str, float | None] = dataclasses.field(default_factory=dict)
 
     def as_dict(self) -> dict:
         return dataclasses.asdict(self)
@@ -208,15 +215,21 @@ class Evaluator:
         self.notes = not_a_game_applies(self.games, model.image_size)
         self.real_not_a_game = None if self.notes else self._not_a_game(real_logits)
         # The floor: a second, independent real set scored as if it were generated.
-        other, _ = real_frames(games, count, derive_seed(seed, 1), model.image_size,
+        other, other_labels = real_frames(games, count, derive_seed(seed, 1), model.image_size,
                                "real frames for the floor" if progress else None)
         self.real_floor, self.kernel_floor = self._distances(other)
+        other_features, _ = self._embed(other)
+        self.game_kernel_floor = self._game_distances(other_features.cpu(), other_labels)
 
     @torch.no_grad()
     def _embed(self, images: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """Each frame's :class:`Features`, and the feature network's logits (its games and "not a game")."""
         features, logits = zip(*(self.features.with_logits(c.to(self.device)) for c in images.split(256)))
         return torch.cat(features), torch.cat(logits)
+
+    def _game_distances(self, features: torch.Tensor, games: torch.Tensor) -> dict[str, float | None]:
+        distances = game_kernel_distance(self.real_features.cpu(), self.real_labels, features, games, len(self.games))
+        return dict(zip(self.games, distances))
 
     @staticmethod
     def _not_a_game(logits: torch.Tensor) -> float:
@@ -236,8 +249,9 @@ class Evaluator:
         """Score ``images`` (N, 3, S, S) in [-1, 1]; comparable with other scores only at N == count.
 
         ``games`` (N,): each frame's game index into this evaluator's games, where the frames were drawn
-        for a known game (a ``--conditional`` generator's): each game's spread is then that of the frames
-        drawn for it, so a game drawn as one frame that looks like another game still shows its collapse.
+        for a known game (a ``--conditional`` generator's): each game's spread and kernel distance are then
+        those of the frames drawn for it, so a game drawn as one frame that looks like another game still
+        shows its collapse.
         Without it, a frame counts for the game of its nearest real frame.
         """
         if tuple(images.shape[1:]) != (3, self.image_size, self.image_size):
@@ -255,8 +269,8 @@ class Evaluator:
         nearest = torch.cdist(features, self.real_features).argmin(dim=1)
         fake_games = self.real_labels[nearest.cpu()]
         shares = torch.bincount(fake_games, minlength=len(self.games)) / len(images)
-        spreads = game_spread(self.real_features.cpu(), self.real_labels, features.cpu(),
-                              fake_games if games is None else games.cpu(), len(self.games))
+        counted_for = fake_games if games is None else games.cpu()
+        spreads = game_spread(self.real_features.cpu(), self.real_labels, features.cpu(), counted_for, len(self.games))
         precision, recall, density = manifold_scores(self.real_features.cpu(), features.cpu(), k=MANIFOLD_K)
         frechet, kernel = self._distances(images)
         return Evaluation(
@@ -266,4 +280,6 @@ class Evaluator:
             not_a_game=None if self.notes else self._not_a_game(logits), real_not_a_game=self.real_not_a_game,
             game_share=dict(zip(self.games, shares.tolist())), count=len(images), notes=self.notes,
             game_spread=dict(zip(self.games, spreads)),
+            game_kernel_distance=self._game_distances(features.cpu(), counted_for),
+            game_kernel_floor=self.game_kernel_floor,
         )

@@ -189,6 +189,9 @@ class RunLog:
         for game, spread in result.game_spread.items():
             if spread is not None:
                 self.writer.add_scalar(f"eval/spread/{game}", spread, step)
+        for game, distance in result.game_kernel_distance.items():
+            if distance is not None:
+                self.writer.add_scalar(f"eval/kernel_distance/{game}", distance, step)
 
     def flush(self) -> None:
         """Everything so far onto disk: called at every checkpoint, so a SIGKILL loses only what came after."""

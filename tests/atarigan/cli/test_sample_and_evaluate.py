@@ -54,6 +54,10 @@ def test_evaluate_prints_and_writes_the_numbers(trained_run, tmp_path, capsys, r
     assert numbers["frechet_distance"] > numbers["real_floor"]  # 4 iterations make grey frames
     assert sum(numbers["game_share"].values()) == pytest.approx(1.0)
     assert set(numbers["game_spread"]) == set(numbers["game_share"])
+    assert set(numbers["game_kernel_distance"]) == set(numbers["game_kernel_floor"]) == set(numbers["game_share"])
+    drawn = [game for game, d in numbers["game_kernel_distance"].items() if d is not None]
+    assert drawn and all(f"fakes nearest to {game}" in line and f"kernel distance {numbers['game_kernel_distance'][game]:.5f}"
+                         in line for game in drawn for line in printed.splitlines() if f"nearest to {game}:" in line)
     assert numbers["kernel_distance"] > numbers["kernel_floor"]
 
 

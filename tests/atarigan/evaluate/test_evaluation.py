@@ -22,6 +22,10 @@ def scored(request, evaluator_for):
     cases = {"real": evaluator(real), "noise": evaluator(torch.rand(count, 3, 64, 64) * 2 - 1),
              "one game": evaluator(real_frames(games[-1:], count, seed=3)[0]),
              "one frame per game": evaluator(firsts[labels])}
+    # The last game drawn as one frame, the others as real play: the whole-set numbers average it away.
+    last = labels == len(games) - 1
+    cases["last game one frame"] = evaluator(torch.where(last[:, None, None, None], firsts[-1], real), labels)
+    cases["real, games told"] = evaluator(real, labels)
     if len(games) > 1:
         cases["one game missing"] = evaluator(real_frames(games[1:], count, seed=5)[0])
     return games, evaluator, cases
@@ -46,6 +50,22 @@ def test_real_play_is_as_varied_as_real_play_and_one_frame_per_game_is_not(score
     assert all(spread is not None and spread < 0.05 for spread in collapsed.game_spread.values()), collapsed.game_spread
     one = cases["one game"]
     assert all(one.game_spread[game] is None for game in games if one.game_share[game] * one.count < 2)
+
+
+def test_each_games_kernel_distance_finds_the_one_game_drawn_as_one_frame(scored):
+    games, evaluator, cases = scored
+    real, collapsed, noise = cases["real"], cases["last game one frame"], cases["noise"]
+    floors = evaluator.game_kernel_floor
+    assert set(floors) == set(games) and real.game_kernel_floor == floors
+    worst_real = max(max(real.game_kernel_distance.values()), max(floors.values()))
+    # Per game about a third of 256 frames: real play's own noise is a few hundredths to a few tenths.
+    assert worst_real < 0.5, (real.game_kernel_distance, floors)
+    last = games[-1]
+    assert collapsed.game_kernel_distance[last] > 2.5 * max(real.game_kernel_distance[last], floors[last], 0.05)
+    told = cases["real, games told"].game_kernel_distance
+    assert all(collapsed.game_kernel_distance[g] == told[g] for g in games[:-1])  # the same frames, the same number
+    assert all(d is None or d > 1000 for d in noise.game_kernel_distance.values())
+    assert any(d is not None for d in noise.game_kernel_distance.values())
 
 
 def test_frames_drawn_for_a_known_game_count_for_it_in_the_spread(scored):
@@ -103,6 +123,7 @@ def test_a_small_image_run_is_evaluated_at_its_own_size(tmp_path, tiny, events):
     assert [e.step for e in acc.Scalars("eval/frechet_distance")] == [2]
     assert {"eval/kernel_distance", "eval/precision", "eval/recall", "eval/density", "eval/real_floor",
             "eval/share/Pong"} <= set(acc.Tags()["scalars"])
+    assert any(tag.startswith("eval/kernel_distance/") for tag in acc.Tags()["scalars"])  # each game drawn (>= 2 fakes)
     # "Not a game" does not apply at 32x32: no scalar, and the run's text says why.
     assert "eval/not_a_game" not in acc.Tags()["scalars"]
     text = acc.Tensors("eval/metric/text_summary")[0].tensor_proto.string_val[0].decode()
