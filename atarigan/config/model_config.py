@@ -62,6 +62,12 @@ class ModelConfig(Checked):
         "frames, found at start-up): three more input channels, flat except where something moves, so it can judge "
         "the sprites from its first layer on (needs --conditional; default: the recipe's)", resume=Resume.FIXED,
     )
+    generator_game_norm: bool | None = option(
+        None, help="the generator's BatchNorm normalises each game's frames by that game's own statistics, not the "
+        "mixed batch's: in a batch of several games the differences between games are most of each feature's "
+        "variance, so what a game's noise varies is scaled down layer by layer until its frames are one frame "
+        "(needs --conditional; default: the recipe's)", resume=Resume.FIXED,
+    )
 
     classes: int = option(
         0, help="games the networks are told each frame's game of; 0: unconditional (the book)",

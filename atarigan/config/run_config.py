@@ -49,23 +49,27 @@ class RunConfig:
         classes = len(self.train.games) if self.train.conditional else 0
         if self.model.classes != classes:
             object.__setattr__(self, "model", dataclasses.replace(self.model, classes=classes))
-        for name, network in (("generator_playfield", "generator"), ("discriminator_playfield", "discriminator")):
+        for name, why in (("generator_playfield", "the generator is given one playfield per game"),
+                          ("discriminator_playfield", "the discriminator is given one playfield per game"),
+                          ("generator_game_norm", "the generator keeps statistics per game")):
             if getattr(self.model, name) and not classes:
-                raise ConfigError(name, f": needs --conditional (the {network} is given one playfield per game, so "
-                                  "it must be told each frame's game)")
+                raise ConfigError(name, f": needs --conditional ({why}, so it must be told each frame's game)")
         lr = self.train.lr
         if self.train.lr_g is None or self.train.lr_d is None:
             object.__setattr__(self, "train", dataclasses.replace(
                 self.train, lr_g=self.train.lr_g or lr, lr_d=self.train.lr_d or lr))
         if self.launch.cuda_graphs:
-            # A captured graph replays fixed kernels with fixed arguments: no branch, no changing rate.
-            for name, fixed in (("lr_schedule", self.train.lr_schedule == "constant"), ("r1_gamma", not self.train.r1_gamma),
-                                ("r2_gamma", not self.train.r2_gamma),
-                                ("sprite_negatives", not self.train.sprite_negatives),
-                                ("augment", not self.train.augment)):
+            # A captured graph replays fixed kernels with fixed arguments: no branch, no changing rate, and no
+            # batch split by game (per-game statistics), whose parts' sizes change from batch to batch.
+            for part, name, fixed in (("train", "lr_schedule", self.train.lr_schedule == "constant"),
+                                      ("train", "r1_gamma", not self.train.r1_gamma),
+                                      ("train", "r2_gamma", not self.train.r2_gamma),
+                                      ("train", "sprite_negatives", not self.train.sprite_negatives),
+                                      ("train", "augment", not self.train.augment),
+                                      ("model", "generator_game_norm", not self.model.generator_game_norm)):
                 if not fixed:
-                    raise ConfigError(name, f": {getattr(self.train, name)} cannot run in a captured CUDA graph; "
-                                      "leave it out with --cuda-graphs")
+                    raise ConfigError(name, f": {getattr(getattr(self, part), name)} cannot run in a captured CUDA "
+                                      "graph; leave it out with --cuda-graphs")
 
     @classmethod
     def part_of(cls, name: str) -> str:

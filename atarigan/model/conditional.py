@@ -25,11 +25,27 @@ class ConditionalBatchNorm2d(nn.Module):
     >>> layer = ConditionalBatchNorm2d(4, classes=3)
     >>> layer(torch.randn(6, 4, 2, 2), torch.tensor([0, 1, 2, 0, 1, 2])).shape
     torch.Size([6, 4, 2, 2])
+
+    With ``per_game`` each game's frames are normalised by their own statistics (one torch
+    BatchNorm per game, each with its own running statistics) instead of the whole batch's:
+    in a batch of several games, the differences between games are most of a feature's
+    variance, and what each game's noise varies is then a small part of it.
+
+    >>> layer = ConditionalBatchNorm2d(4, classes=2, per_game=True)
+    >>> out = layer(torch.randn(6, 4, 2, 2) + torch.tensor([0.0, 0, 0, 9, 9, 9])[:, None, None, None],
+    ...             torch.tensor([0, 0, 0, 1, 1, 1])).detach()
+    >>> [round(float(out[:3].std(unbiased=False)), 2), round(float(out[3:].std(unbiased=False)), 2)]
+    [1.0, 1.0]
     """
 
-    def __init__(self, channels: int, classes: int) -> None:
+    def __init__(self, channels: int, classes: int, per_game: bool = False) -> None:
         super().__init__()
-        self.norm = nn.BatchNorm2d(channels, affine=False)
+        self.per_game = per_game
+        if per_game:
+            # Plain BatchNorms, so torch's update_bn measures the moving average's statistics per game too.
+            self.game_norms = nn.ModuleList(nn.BatchNorm2d(channels, affine=False) for _ in range(classes))
+        else:
+            self.norm = nn.BatchNorm2d(channels, affine=False)
         self.scale = nn.Embedding(classes, channels)
         self.shift = nn.Embedding(classes, channels)
         nn.init.ones_(self.scale.weight)  # starts as plain BatchNorm's identity affine transform
@@ -38,7 +54,16 @@ class ConditionalBatchNorm2d(nn.Module):
     def forward(self, features: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
         scale = self.scale(labels)[:, :, None, None]  # (B, C, 1, 1)
         shift = self.shift(labels)[:, :, None, None]
-        return self.norm(features) * scale + shift
+        normalised = self._each_game(features, labels) if self.per_game else self.norm(features)
+        return normalised * scale + shift
+
+    def _each_game(self, features: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+        normalised = torch.empty_like(features)
+        for game, norm in enumerate(self.game_norms):
+            frames = labels == game
+            if frames.any():  # a game absent from the batch keeps its running statistics as they are
+                normalised[frames] = norm(features[frames]).to(features.dtype)
+        return normalised
 
 
 class Projection(nn.Module):

@@ -149,15 +149,22 @@ class Generator(nn.Module):
     a generator left to draw both learns the background first and long leaves the sprites out;
     this is LR-GAN's background/foreground split, with the background a learnt image per game
     rather than a second generator, because an Atari game's background barely moves.
+
+    With ``generator_game_norm`` (conditional only) its BatchNorms normalise each game's frames by
+    that game's statistics (:class:`~atarigan.model.conditional.ConditionalBatchNorm2d`).
     """
 
     def __init__(self, config: ModelConfig = ModelConfig()) -> None:
         super().__init__()
         self.latent_size = config.latent_size
         self.classes = config.classes
+        if config.generator_game_norm and not self.classes:
+            raise ValueError("Generator: generator_game_norm needs classes > 0 (statistics per game), got 0")
 
         def norm(channels: int) -> nn.Module:
-            return ConditionalBatchNorm2d(channels, self.classes) if self.classes else nn.BatchNorm2d(channels)
+            if not self.classes:
+                return nn.BatchNorm2d(channels)
+            return ConditionalBatchNorm2d(channels, self.classes, per_game=bool(config.generator_game_norm))
 
         width = config.widest_layer(config.generator_filters)
         layers: list[nn.Module] = [

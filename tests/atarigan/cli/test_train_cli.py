@@ -34,6 +34,8 @@ BAD = [
      "per game, so it must be told each frame's game)"),
     (["--discriminator-playfield"], "--discriminator-playfield: needs --conditional (the discriminator is given one "
      "playfield per game, so it must be told each frame's game)"),
+    (["--generator-game-norm"], "--generator-game-norm: needs --conditional (the generator keeps statistics per game, "
+     "so it must be told each frame's game)"),
     # Checked before any process is spawned, so two processes make no traceback either.
     (["--trainer", "ignite", "--nproc-per-node", "2", "--games", "Breakot"], "--games: unknown Atari game 'Breakot'"),
 ]
@@ -111,6 +113,8 @@ JUDGES = {
     "discriminator playfield": (["--discriminator-playfield", "--mixed-batches"], ("batch", True, "bce", 0.0),
                                 ["--no-discriminator-playfield"]),
     "leaky D": (["--discriminator-leak", "0.2"], ("batch", False, "bce", 0.0), ["--discriminator-leak", "0"]),
+    "per-game statistics in G": (["--generator-game-norm", "--discriminator-playfield"], ("batch", False, "bce", 0.0),
+                                 ["--no-generator-game-norm"]),
 }
 
 
@@ -131,6 +135,10 @@ def test_a_discriminator_that_judges_each_frame_trains_on_real_games_saves_and_r
     assert config.model.minibatch_std == ("--minibatch-std" in flags)
     assert config.train.mode_seeking == (0.02 if "--mode-seeking" in flags else 0.0)
     assert config.model.discriminator_leak == (0.2 if "--discriminator-leak" in flags else 0.0)
+    per_game = "--generator-game-norm" in flags
+    assert config.model.generator_game_norm == per_game
+    assert any(".game_norms.2.running_var" in key for key in state["gan"]["generator"]) == per_game
+    assert any(".game_norms.2.running_var" in key for key in state["gan"]["generator_ema"]) == per_game
     negatives = "--sprite-negatives" in flags
     assert config.train.sprite_negatives == (0.25 if negatives else 0.0)
     drawn_onto = "--generator-playfield" in flags

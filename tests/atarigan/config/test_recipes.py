@@ -166,6 +166,6 @@ def test_options_that_a_cuda_graph_cannot_capture_are_refused():
     from atarigan.config.option import ConfigError
 
     for option in ({"r1_gamma": 1.0}, {"r2_gamma": 1.0}, {"sprite_negatives": 0.25}, {"augment": ["color"]},
-                   {"lr_schedule": "cosine"}):
+                   {"lr_schedule": "cosine"}, {"generator_game_norm": True, "conditional": True}):
         with pytest.raises(ConfigError, match="cannot run in a captured CUDA graph"):
             RunConfig.from_values({"cuda_graphs": True, **option})

@@ -246,3 +246,53 @@ def test_a_discriminator_playfield_is_refused_where_it_cannot_be():
     with pytest.raises(ValueError, match="playfields need labels"):
         gan_step(generator, discriminator, opt_g, opt_d, torch.zeros(2, 3, 16, 16), torch.zeros(2, 8, 1, 1),
                  playfields=_fields())
+
+
+def test_per_game_statistics_keep_each_games_own_variety():
+    torch.manual_seed(0)
+    layer = ConditionalBatchNorm2d(4, classes=3, per_game=True)
+    games = torch.tensor([0, 0, 0, 2, 2, 2, 2])  # game 1 absent from this batch
+    # Game 2's frames differ by a five-hundredth of how far they sit from game 0's: a mixed batch's statistics drown them.
+    features = torch.randn(7, 4, 4, 4) * 0.1 + (games == 2).float()[:, None, None, None] * 50
+    out = layer(features, games)
+    for game in (0, 2):
+        own = out[games == game]
+        torch.testing.assert_close(own.mean((0, 2, 3)), torch.zeros(4), atol=1e-3, rtol=0)
+        torch.testing.assert_close(own.var((0, 2, 3), unbiased=False), torch.ones(4), atol=1e-2, rtol=0)
+    mixed = ConditionalBatchNorm2d(4, classes=3)(features, games)
+    assert mixed[games == 2].std() < 0.05  # the whole batch's statistics: game 2's own variety scaled to nearly nothing
+    norms = layer.game_norms
+    assert norms[1].num_batches_tracked == 0 and torch.equal(norms[1].running_mean, torch.zeros(4))
+    assert norms[0].num_batches_tracked == norms[2].num_batches_tracked == 1
+    assert norms[2].running_mean.mean() > 4  # game 2's own mean (50), a tenth of the way there
+    layer.eval()  # each game by its own running statistics
+    alone = layer(features[3:4], games[3:4])
+    torch.testing.assert_close(alone, (features[3:4] - norms[2].running_mean[None, :, None, None])
+                               / (norms[2].running_var[None, :, None, None] + norms[2].eps).sqrt())
+
+
+def test_a_gan_with_per_game_statistics_trains_averages_and_resumes_exactly():
+    torch.manual_seed(0)
+    real = torch.rand(6, 3, 16, 16) * 2 - 1
+    games = torch.tensor([0, 1, 2, 0, 1, 2])
+    config = RunConfig.from_values({**SMALL, "generator_game_norm": True, "ema": 0.9})
+    a = Gan(config, CPU)
+    keys = a.generator.state_dict()
+    assert "pipe.1.game_norms.2.running_var" in keys and "pipe.1.norm.running_mean" not in keys
+    assert torch.isfinite(a.step(real, games)).all()
+    # The moving average's statistics are measured per game on it, as a plain BatchNorm's are.
+    average = a.ema.module
+    assert all(average.pipe[1].game_norms[g].num_batches_tracked > 0 for g in range(3))
+    b = _resumed(a, config)
+    for _ in range(2):
+        torch.testing.assert_close(a.step(real, games), b.step(real, games), rtol=0, atol=0)
+    for x, y in zip(a.generator.state_dict().values(), b.generator.state_dict().values()):
+        torch.testing.assert_close(x, y, rtol=0, atol=0)
+    torch.testing.assert_close(a.generate(a.fixed_noise, a.fixed_labels), b.generate(b.fixed_noise, b.fixed_labels))
+
+
+def test_per_game_statistics_are_refused_where_they_cannot_be():
+    with pytest.raises(ConfigError, match="generator_game_norm: needs --conditional"):
+        RunConfig.from_values({**SMALL, "conditional": False, "generator_game_norm": True})
+    with pytest.raises(ValueError, match="generator_game_norm needs classes > 0"):
+        Generator(ModelConfig(image_size=16, generator_game_norm=True))
