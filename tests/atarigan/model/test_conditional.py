@@ -130,6 +130,14 @@ def _resumed(gan: Gan, config: RunConfig) -> Gan:
     return resumed
 
 
+def _seeded_gan(**settings) -> tuple[Gan, RunConfig, torch.Tensor, torch.Tensor]:
+    """A small conditional Gan with ``settings``, built after seeding, and a batch of random frames of the three games."""
+    torch.manual_seed(0)
+    real = torch.rand(6, 3, 16, 16) * 2 - 1
+    config = RunConfig.from_values({**SMALL, **settings})
+    return Gan(config, CPU), config, real, torch.tensor([0, 1, 2, 0, 1, 2])
+
+
 def _fields(games: int = 3, size: int = 16) -> torch.Tensor:
     return torch.rand(games, 3, size, size, generator=torch.Generator().manual_seed(3)) * 2 - 1
 
@@ -167,11 +175,7 @@ def test_a_generator_playfield_is_refused_where_it_cannot_be():
 
 
 def test_a_gan_drawing_onto_playfields_starts_them_once_and_resumes_exactly():
-    torch.manual_seed(0)
-    real = torch.rand(6, 3, 16, 16) * 2 - 1
-    games = torch.tensor([0, 1, 2, 0, 1, 2])
-    config = RunConfig.from_values({**SMALL, "generator_playfield": True, "ema": 0.9})
-    a = Gan(config, CPU)
+    a, config, real, games = _seeded_gan(generator_playfield=True, ema=0.9)
     assert a.needs_playfields and a.negatives_per_batch == 0
     fields = _fields()
     a.found_playfields(fields)
@@ -220,12 +224,8 @@ def test_a_discriminator_given_playfields_reads_each_frame_beside_its_residual(e
 
 
 def test_a_gan_whose_discriminator_reads_residuals_resumes_exactly():
-    torch.manual_seed(0)
-    real = torch.rand(6, 3, 16, 16) * 2 - 1
-    games = torch.tensor([0, 1, 2, 0, 1, 2])
-    config = RunConfig.from_values({**SMALL, "discriminator_playfield": True, "generator_playfield": True,
-                                    "augment": ("translation",), "r1_gamma": 1.0})
-    a = Gan(config, CPU)
+    a, config, real, games = _seeded_gan(discriminator_playfield=True, generator_playfield=True,
+                                         augment=("translation",), r1_gamma=1.0)
     a.found_playfields(_fields())
     a.step(real, games)
     b = _resumed(a, config)
@@ -272,11 +272,7 @@ def test_per_game_statistics_keep_each_games_own_variety():
 
 
 def test_a_gan_with_per_game_statistics_trains_averages_and_resumes_exactly():
-    torch.manual_seed(0)
-    real = torch.rand(6, 3, 16, 16) * 2 - 1
-    games = torch.tensor([0, 1, 2, 0, 1, 2])
-    config = RunConfig.from_values({**SMALL, "generator_game_norm": True, "ema": 0.9})
-    a = Gan(config, CPU)
+    a, config, real, games = _seeded_gan(generator_game_norm=True, ema=0.9)
     keys = a.generator.state_dict()
     assert "pipe.1.game_norms.2.running_var" in keys and "pipe.1.norm.running_mean" not in keys
     assert torch.isfinite(a.step(real, games)).all()
