@@ -64,9 +64,9 @@ class ModelConfig(Checked):
     )
     generator_game_norm: bool | None = option(
         None, help="the generator's BatchNorm normalises each game's frames by that game's own statistics, not the "
-        "mixed batch's: in a batch of several games the differences between games are most of each feature's "
-        "variance, so what a game's noise varies is scaled down layer by layer until its frames are one frame "
-        "(needs --conditional; default: the recipe's)", resume=Resume.FIXED,
+        "mixed batch's: a game whose features vary less than the other games' (Pong's, a screen of one colour) is "
+        "otherwise divided by their variance and drawn fainter layer by layer (needs --conditional; default: the "
+        "recipe's)", resume=Resume.FIXED,
     )
 
     classes: int = option(

@@ -28,8 +28,8 @@ class ConditionalBatchNorm2d(nn.Module):
 
     With ``per_game`` each game's frames are normalised by their own statistics (one torch
     BatchNorm per game, each with its own running statistics) instead of the whole batch's:
-    in a batch of several games, the differences between games are most of a feature's
-    variance, and what each game's noise varies is then a small part of it.
+    a game whose features vary less than the other games' is otherwise divided by their
+    variance, which is mostly the other games'.
 
     >>> layer = ConditionalBatchNorm2d(4, classes=2, per_game=True)
     >>> out = layer(torch.randn(6, 4, 2, 2) + torch.tensor([0.0, 0, 0, 9, 9, 9])[:, None, None, None],
