@@ -42,8 +42,11 @@ def table(run: Path, speed: float | None, every: int) -> str:
     # Each game's spread (near 0: one frame drawn over and over), in runs that logged it.
     # A game gets one only at evaluations where two or more fakes count for it: the columns are all such games.
     spreads = sorted({k for p in points.values() for k in p if k.startswith("spread/")})
+    # Each game's own kernel distance, likewise (runs evaluated since it was added).
+    game_kds = sorted({k for p in points.values() for k in p if k.startswith("kernel_distance/")})
     head = ["iteration", "minutes", "FD", "KD", "not a game", *(s.removeprefix("share/") for s in shares),
-            *(f"spread {s.removeprefix('spread/')}" for s in spreads)]
+            *(f"spread {s.removeprefix('spread/')}" for s in spreads),
+            *(f"KD {k.removeprefix('kernel_distance/')}" for k in game_kds)]
     lines = ["| " + " | ".join(head) + " |", "|" + " ---: |" * len(head)]
     for iteration, p in points.items():
         if iteration % every:
@@ -51,7 +54,7 @@ def table(run: Path, speed: float | None, every: int) -> str:
         minutes = iteration / speed / 60 if speed else p["wall_minutes"]
         cells = [str(iteration), f"{minutes:.0f}", f"{p['frechet_distance']:.1f}", f"{p['kernel_distance']:.2f}",
                  f"{p['not_a_game']:.0%}", *(f"{p[s]:.0%}" for s in shares),
-                 *(f"{p[s]:.2f}" if s in p else "—" for s in spreads)]
+                 *(f"{p[s]:.2f}" if s in p else "—" for s in (*spreads, *game_kds))]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 

@@ -101,7 +101,26 @@ def test_recipe_benchmark_and_quality_curves_run_on_tiny_budgets(run_script, tin
     assert [row.split(" | ")[1] for row in rows] == ["0", "0"]  # minutes: iterations at 2 it/s
     header = next(line for line in curves.stdout.splitlines() if line.startswith("| iteration"))
     assert "| spread " in header and all(len(header.split(" | ")) == len(row.split(" | ")) for row in rows)
+    assert "| KD Breakout" in header or "| KD Pong" in header or "| KD AirRaid" in header  # a game drawn twice or more
     assert (tmp_path / "curve.png").stat().st_size > 1000
+
+
+def test_score_checkpoints_prints_a_row_per_checkpoint_in_iteration_order(run_script, tiny, tmp_path):
+    from atarigan.cli import main
+
+    run = tmp_path / "scored"
+    assert main(["train", *tiny, "--iterations", "4", "--checkpoint-every", "2", "--logdir", str(run)]) == 0
+    scored = run_script("benchmarks/score_checkpoints.py", str(run / "checkpoint_4.pt"), str(run / "checkpoint_2.pt"),
+                        "--count", "128")
+    assert scored.returncode == 0, scored.stderr
+    lines = scored.stdout.splitlines()
+    assert "quality metric version" in lines[0] and lines[1].startswith("KD per game, real vs real: ")
+    header = next(line for line in lines if line.startswith("| iteration"))
+    rows = [line for line in lines if line.startswith("| 2 ") or line.startswith("| 4 ")]
+    assert [row.split(" | ")[0] for row in rows] == ["| 2", "| 4"]
+    columns = header.split(" | ")
+    assert columns[-3:] == ["KD Breakout", "KD AirRaid", "KD Pong |"]
+    assert all(len(row.split(" |  (")[0].split(" | ")) == len(columns) for row in rows)  # then each row's seconds
 
 
 def test_quality_curves_of_a_run_that_has_logged_no_number_yet(run_script, tmp_path):
