@@ -39,12 +39,14 @@ class RunConfig:
     def __post_init__(self) -> None:
         # Fields left unset (None) take the recipe's value; each network's learning rate defaults to --lr.
         recipe = RECIPES[self.train.recipe]
+        from_recipe: set[str] = set()
         for part in ("model", "train"):
             config = getattr(self, part)
             unset = {f.name: recipe[f.name] for f in dataclasses.fields(config)
                      if f.name in recipe and getattr(config, f.name) is None}
             if unset:
                 object.__setattr__(self, part, dataclasses.replace(config, **unset))
+                from_recipe |= set(unset)
         # The networks learn one class per game of the run when conditional (ModelConfig.classes has no flag).
         classes = len(self.train.games) if self.train.conditional else 0
         if self.model.classes != classes:
@@ -53,7 +55,8 @@ class RunConfig:
                           ("discriminator_playfield", "the discriminator is given one playfield per game"),
                           ("generator_game_norm", "the generator keeps statistics per game")):
             if getattr(self.model, name) and not classes:
-                raise ConfigError(name, f": needs --conditional ({why}, so it must be told each frame's game)")
+                source = f"; --recipe {self.train.recipe} turns it on" if name in from_recipe else ""
+                raise ConfigError(name, f": needs --conditional ({why}, so it must be told each frame's game){source}")
         lr = self.train.lr
         if self.train.lr_g is None or self.train.lr_d is None:
             object.__setattr__(self, "train", dataclasses.replace(

@@ -36,6 +36,8 @@ BAD = [
      "playfield per game, so it must be told each frame's game)"),
     (["--generator-game-norm"], "--generator-game-norm: needs --conditional (the generator keeps statistics per game, "
      "so it must be told each frame's game)"),
+    (["--recipe", "sprites", "--no-conditional"], "--generator-playfield: needs --conditional (the generator is "
+     "given one playfield per game, so it must be told each frame's game); --recipe sprites turns it on"),
     # Checked before any process is spawned, so two processes make no traceback either.
     (["--trainer", "ignite", "--nproc-per-node", "2", "--games", "Breakot"], "--games: unknown Atari game 'Breakot'"),
 ]
@@ -170,3 +172,24 @@ def test_a_discriminator_that_judges_each_frame_trains_on_real_games_saves_and_r
     assert main(["train", "--resume", str(run), "--iterations", "4", *changed]) == 2
     err = capsys.readouterr().err
     assert changed[0].replace("no-", "") in err and "Traceback" not in err and err.count("\n") == 1
+
+
+def test_the_sprites_recipe_trains_on_real_games_saves_and_resumes(tmp_path, tiny, capsys):
+    from atarigan.model.checkpoint import load_checkpoint
+
+    run = tmp_path / "run"
+    assert main(["train", *tiny, "--recipe", "sprites", "--iterations", "2", "--logdir", str(run)]) == 0
+    state = load_checkpoint(run)[1]
+    config, gan = state["config"], state["gan"]
+    assert config.train.recipe == "sprites" and config.train.conditional and config.model.classes == 3
+    assert gan["discriminator"]["conv_pipe.0.weight"].shape[1] == 6  # each frame beside its residual
+    assert "patch_head.weight" in gan["discriminator"] and "playfield" in gan["generator"]
+    assert gan["playfields"].shape == (3, 3, 64, 64)
+    assert main(["train", "--resume", str(run), "--iterations", "3"]) == 0
+    resumed = load_checkpoint(run)[1]
+    assert resumed["trainer"]["iteration"] == 3 and resumed["config"].train.recipe == "sprites"
+    torch.testing.assert_close(resumed["gan"]["playfields"], gan["playfields"], rtol=0, atol=0)
+    assert main(["sample", "--checkpoint", str(run), "--out", str(tmp_path / "pong.png"), "--game", "Pong",
+                 "--count", "4"]) == 0
+    assert (tmp_path / "pong.png").stat().st_size > 0
+    capsys.readouterr()

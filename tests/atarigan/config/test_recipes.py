@@ -169,3 +169,21 @@ def test_options_that_a_cuda_graph_cannot_capture_are_refused():
                    {"lr_schedule": "cosine"}, {"generator_game_norm": True, "conditional": True}):
         with pytest.raises(ConfigError, match="cannot run in a captured CUDA graph"):
             RunConfig.from_values({"cuda_graphs": True, **option})
+
+
+def test_the_sprites_recipe_is_fast_told_each_game_with_its_playfield():
+    from atarigan.config.option import ConfigError
+
+    fast, sprites = (RunConfig.from_values({"recipe": name}) for name in ("fast", "sprites"))
+    assert (sprites.train.lr, sprites.train.ema, sprites.train.loss) == (fast.train.lr, fast.train.ema, fast.train.loss)
+    assert sprites.train.conditional and sprites.model.classes == len(sprites.train.games) == 3
+    assert (sprites.train.r1_gamma, sprites.train.augment) == (0.1, ("translation",))
+    assert sprites.model.patch_discriminator and sprites.model.discriminator_norm == "batch"
+    assert sprites.model.generator_playfield and sprites.model.discriminator_playfield
+    assert not sprites.model.generator_game_norm and not fast.train.conditional
+    assert RunConfig.from_values({"recipe": "sprites", "r1_gamma": 0.0}).train.r1_gamma == 0.0  # a flag beside wins
+    with pytest.raises(ConfigError, match=r"needs --conditional \(.*\); --recipe sprites turns it on$"):
+        RunConfig.from_values({"recipe": "sprites", "conditional": False})
+    unconditional = RunConfig.from_values({"recipe": "sprites", "conditional": False, "generator_playfield": False,
+                                           "discriminator_playfield": False})
+    assert unconditional.model.classes == 0
