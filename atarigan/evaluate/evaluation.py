@@ -216,7 +216,7 @@ class Evaluator:
         self.real_not_a_game = None if self.notes else self._not_a_game(real_logits)
         # The floor: a second, independent real set scored as if it were generated.
         other, other_labels = real_frames(games, count, derive_seed(seed, 1), model.image_size,
-                               "real frames for the floor" if progress else None)
+                                          "real frames for the floor" if progress else None)
         self.real_floor, self.kernel_floor = self._distances(other)
         other_features, _ = self._embed(other)
         self.game_kernel_floor = self._game_distances(other_features.cpu(), other_labels)
