@@ -76,3 +76,11 @@ def test_not_a_game_applies_in_the_panel_at_64_pixels_and_says_where_it_does_not
         # A few real frames have no sprite in sight for a moment: the network calls some of them not a game.
         assert evaluator.real_not_a_game < 0.15 and results["real (another set)"].not_a_game < 0.15
         assert results["two games blended"].not_a_game > 0.5 and results["two games spliced"].not_a_game > 0.5
+
+
+def test_each_games_kernel_distance_sees_the_sprites_missing_in_that_game(scored):
+    games, evaluator, results = scored
+    real, removed = results["real (another set)"], results["sprites removed"]
+    for game in games:
+        near = max(real.game_kernel_distance[game], evaluator.game_kernel_floor[game], 0.05)
+        assert removed.game_kernel_distance[game] > 2 * near, (game, removed.game_kernel_distance, near)
