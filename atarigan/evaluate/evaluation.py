@@ -45,7 +45,7 @@ from torchmetrics.image.kid import KernelInceptionDistance
 from atarigan.config.model_config import ModelConfig
 from atarigan.config.seeds import derive_seed
 from atarigan.data.frame_sampler import FrameSampler
-from atarigan.data.normalize import frames_to_tanh_range, tanh_range_to_unit
+from atarigan.data.normalize import frames_to_tanh_range
 from atarigan.evaluate.feature_network import PANEL, SIZE, FeatureNetwork, load_feature_network
 from atarigan.evaluate.game_distance import game_kernel_distance
 from atarigan.evaluate.manifold import manifold_scores
@@ -174,16 +174,19 @@ class Features(nn.Module):
         return torch.cat([features, self.sprites(frames)], dim=1), logits
 
 
-class _UnitRange(nn.Module):
-    """What torchmetrics calls: [0, 1] images -> :class:`Features` (which take [-1, 1])."""
+class _GivenFeatures(nn.Module):
+    """What torchmetrics' FID and KID call as their feature extractor: the features :class:`Features` already made.
 
-    def __init__(self, features: Features) -> None:
+    Each frame then goes through the feature network once (in ``Evaluator._embed``), not once more inside each
+    metric's ``update``.
+    """
+
+    def __init__(self, num_features: int) -> None:
         super().__init__()
-        self.features = features
-        self.num_features = features.num_features  # read by torchmetrics instead of a dummy forward
+        self.num_features = num_features  # read by torchmetrics instead of a dummy forward
 
-    def forward(self, images: torch.Tensor) -> torch.Tensor:
-        return self.features(images.float() * 2 - 1)
+    def forward(self, features: torch.Tensor) -> torch.Tensor:
+        return features
 
 
 class Evaluator:
@@ -202,23 +205,22 @@ class Evaluator:
         real, self.real_labels = real_frames(games, count, derive_seed(seed, 0), model.image_size,
                                              "real frames" if progress else None)
         self.features = Features(self.network, SpriteLayer(real, self.real_labels, len(self.games))).to(self.device)
-        unit = _UnitRange(self.features)
-        self.fid = FrechetInceptionDistance(feature=unit, normalize=True, reset_real_features=False).to(self.device)
+        given = _GivenFeatures(self.features.num_features)
+        self.fid = FrechetInceptionDistance(feature=given, reset_real_features=False).to(self.device)
         with warnings.catch_warnings():  # "will save all extracted features": 147 floats a frame, known and small
             warnings.simplefilter("ignore", UserWarning)
-            self.kid = KernelInceptionDistance(feature=unit, normalize=True, reset_real_features=False,
+            self.kid = KernelInceptionDistance(feature=given, reset_real_features=False,
                                                subsets=KID_SUBSETS, subset_size=count // 2).to(self.device)
-        for metric in (self.fid, self.kid):
-            for chunk in real.split(256):
-                metric.update(tanh_range_to_unit(chunk.to(self.device)), real=True)
         self.real_features, real_logits = self._embed(real)
+        for metric in (self.fid, self.kid):
+            metric.update(self.real_features, real=True)
         self.notes = not_a_game_applies(self.games, model.image_size)
         self.real_not_a_game = None if self.notes else self._not_a_game(real_logits)
         # The floor: a second, independent real set scored as if it were generated.
         other, other_labels = real_frames(games, count, derive_seed(seed, 1), model.image_size,
                                           "real frames for the floor" if progress else None)
-        self.real_floor, self.kernel_floor = self._distances(other)
         other_features, _ = self._embed(other)
+        self.real_floor, self.kernel_floor = self._distances(other_features)
         self.game_kernel_floor = self._game_distances(other_features.cpu(), other_labels)
 
     @torch.no_grad()
@@ -235,11 +237,11 @@ class Evaluator:
     def _not_a_game(logits: torch.Tensor) -> float:
         return float((logits.argmax(1) == len(PANEL)).float().mean())
 
-    def _distances(self, images: torch.Tensor) -> tuple[float, float]:
+    def _distances(self, features: torch.Tensor) -> tuple[float, float]:
+        """The Fréchet and kernel distances of these frames' features from the real set's."""
         for metric in (self.fid, self.kid):
             metric.reset()  # drops the previous fakes, keeps the real features
-            for chunk in images.split(256):
-                metric.update(tanh_range_to_unit(chunk.to(self.device)), real=False)
+            metric.update(features, real=False)
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(self.kid_seed)  # KID's subsets
             kernel = float(self.kid.compute()[0])
@@ -272,7 +274,7 @@ class Evaluator:
         counted_for = fake_games if games is None else games.cpu()
         spreads = game_spread(self.real_features.cpu(), self.real_labels, features.cpu(), counted_for, len(self.games))
         precision, recall, density = manifold_scores(self.real_features.cpu(), features.cpu(), k=MANIFOLD_K)
-        frechet, kernel = self._distances(images)
+        frechet, kernel = self._distances(features)
         return Evaluation(
             frechet_distance=frechet, real_floor=self.real_floor, kernel_distance=kernel,
             kernel_floor=self.kernel_floor, precision=precision, recall=recall,
