@@ -106,6 +106,19 @@ def test_missing_games_rank_between_real_frames_and_noise(scored):
         assert missing.game_share[games[0]] < 0.1
 
 
+def test_each_frame_goes_through_the_feature_network_once(evaluator_for):
+    evaluator = evaluator_for(tuple(SETS[2]))
+    frames = real_frames(SETS[2], evaluator.count, seed=11)[0]
+    seen = []
+    hook = evaluator.network.trunk.register_forward_hook(lambda module, args, out: seen.append(len(args[0])))
+    try:
+        result = evaluator(frames)
+    finally:
+        hook.remove()
+    # Every number (the distances too, through torchmetrics) from one pass over the frames.
+    assert sum(seen) == len(frames) and result.frechet_distance < 5 * evaluator.real_floor + 2
+
+
 def test_an_evaluator_compares_frames_of_its_own_size_only():
     small = Evaluator(["Breakout", "Pong"], ModelConfig(image_size=32), count=128, seed=0)
     real32, _ = real_frames(["Breakout", "Pong"], 128, seed=7, image_size=32)
