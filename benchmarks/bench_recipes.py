@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/bench_recipes.py [--seconds 60] [--rounds 3] [--device cpu]
 
-Each row's turn is a short ``--trainer loop`` run with that change on the book recipe
+Each row's turn is a short ``--trainer loop`` run of that config (a change on the recipe it names)
 (start-up and early image grids left out); the medians of its logged it/s are printed,
 with the ratio to the book. The README's ablation table takes its it/s column from here.
 """
@@ -33,6 +33,13 @@ CANDIDATES = {
                                  "r1_gamma": 1.0, "r2_gamma": 1.0, "minibatch_std": True},
     "the same + sprite negatives 0.25": {"recipe": "book", "discriminator_norm": "none", "loss": "relativistic",
                                          "r1_gamma": 1.0, "r2_gamma": 1.0, "sprite_negatives": 0.25},
+    # The road to the sprites recipe, one change a row from fast.
+    "fast + conditional, R1 0.1, translation": {"recipe": "fast", "conditional": True, "r1_gamma": 0.1,
+                                                "augment": ("translation",)},
+    "the same + patch D": {"recipe": "fast", "conditional": True, "r1_gamma": 0.1, "augment": ("translation",),
+                           "patch_discriminator": True},
+    "the same + G's playfield": {"recipe": "sprites", "discriminator_playfield": False},
+    "sprites (the default)": {"recipe": "sprites"},
 }
 
 

@@ -71,8 +71,10 @@ class RunConfig:
                                       ("train", "augment", not self.train.augment),
                                       ("model", "generator_game_norm", not self.model.generator_game_norm)):
                 if not fixed:
+                    source = (f" (--recipe {self.train.recipe} sets it; --recipe fast runs in a graph)"
+                              if name in from_recipe else "")
                     raise ConfigError(name, f": {getattr(getattr(self, part), name)} cannot run in a captured CUDA "
-                                      "graph; leave it out with --cuda-graphs")
+                                      f"graph; leave it out with --cuda-graphs{source}")
 
     @classmethod
     def part_of(cls, name: str) -> str:

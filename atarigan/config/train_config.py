@@ -46,9 +46,10 @@ class TrainConfig(Checked):
     iterations: int = option(50_000, help="training iterations in all (50000: the book's quality point)",
                              resume=Resume.MAY_CHANGE, check=integer(1, MAX_ITERATIONS))
     batch_size: int = option(16, help="frames per batch, per process", resume=Resume.FIXED, check=integer(1, 1024))
-    recipe: str = option(DEFAULT_RECIPE, help="book: the book's maths exactly; fast: good frames sooner; sprites: "
-                         "fast told each frame's game, with each game's playfield given to both networks: the "
-                         "games' sprites (README, \"Recipes\"); unset fields below take the recipe's value",
+    recipe: str = option(DEFAULT_RECIPE, help="sprites: fast told each frame's game, with each game's playfield given to "
+                         "both networks: the games' sprites; fast: the book with twice its learning rate and a "
+                         "moving average of G; book: the book's maths exactly (README, \"Recipes\"); unset fields "
+                         "below take the recipe's value",
                          resume=Resume.FIXED, check=one_of(*RECIPES), metavar="|".join(RECIPES))
     lr: float | None = option(None, help="Adam learning rate of both networks (default: the recipe's: "
                               + ", ".join(f"{name} {r['lr']:g}" for name, r in RECIPES.items()) + ")",

@@ -127,16 +127,17 @@ def test_a_run_without_a_moving_average_samples_its_generator_and_says_nothing_o
     assert "generator_ema" not in load_checkpoint(run)[1]["gan"]
 
 
-def test_a_conditional_run_samples_one_game_and_an_unconditional_one_says_it_cannot(tiny, tmp_path, capsys, trained_run):
-    run = tmp_path / "conditional"
-    assert main(["train", *tiny, "--conditional", "--iterations", "2", "--logdir", str(run)]) == 0
+def test_a_conditional_run_samples_one_game_and_an_unconditional_one_says_it_cannot(tiny, tmp_path, capsys):
+    run, unconditional = tmp_path / "conditional", tmp_path / "unconditional"
+    assert main(["train", *tiny, "--recipe", "fast", "--conditional", "--iterations", "2", "--logdir", str(run)]) == 0
+    assert main(["train", *tiny, "--recipe", "fast", "--iterations", "2", "--logdir", str(unconditional)]) == 0
     capsys.readouterr()
     out = tmp_path / "pong.png"
     assert main(["sample", "--checkpoint", str(run), "--out", str(out), "--count", "8", "--game", "pong"]) == 0
     assert "8 frames of Pong from iteration 2" in capsys.readouterr().out and out.is_file()
     assert main(["sample", "--checkpoint", str(run), "--out", str(out), "--game", "Seaquest"]) == 2
     assert "--game: game must be one of this run's games (Breakout, AirRaid, Pong), got Seaquest" in capsys.readouterr().err
-    assert main(["sample", "--checkpoint", str(trained_run), "--out", str(tmp_path / "x.png"), "--game", "Pong"]) == 2
+    assert main(["sample", "--checkpoint", str(unconditional), "--out", str(tmp_path / "x.png"), "--game", "Pong"]) == 2
     assert "Pong cannot be drawn alone: this checkpoint's run was trained without --conditional" in capsys.readouterr().err
     assert not (tmp_path / "x.png").exists()
 

@@ -30,14 +30,18 @@ BAD = [
     (["--sprite-negatives", "0.9"], "--sprite-negatives must be a finite number in [0, 0.75], got 0.9"),
     (["--mode-seeking", "nan"], "--mode-seeking must be a finite number in [0, 100], got nan"),
     (["--discriminator-leak", "1.5"], "--discriminator-leak must be a finite number in [0, 1], got 1.5"),
-    (["--generator-playfield"], "--generator-playfield: needs --conditional (the generator is given one playfield "
+    (["--recipe", "fast", "--generator-playfield"], "--generator-playfield: needs --conditional (the generator is given one playfield "
      "per game, so it must be told each frame's game)"),
-    (["--discriminator-playfield"], "--discriminator-playfield: needs --conditional (the discriminator is given one "
+    (["--recipe", "fast", "--discriminator-playfield"], "--discriminator-playfield: needs --conditional (the discriminator is given one "
      "playfield per game, so it must be told each frame's game)"),
-    (["--generator-game-norm"], "--generator-game-norm: needs --conditional (the generator keeps statistics per game, "
+    (["--recipe", "fast", "--generator-game-norm"], "--generator-game-norm: needs --conditional (the generator keeps statistics per game, "
      "so it must be told each frame's game)"),
     (["--recipe", "sprites", "--no-conditional"], "--generator-playfield: needs --conditional (the generator is "
      "given one playfield per game, so it must be told each frame's game); --recipe sprites turns it on"),
+    (["--no-conditional"], "--generator-playfield: needs --conditional (the generator is given one playfield per "
+     "game, so it must be told each frame's game); --recipe sprites turns it on"),  # the default recipe
+    (["--cuda-graphs"], "--r1-gamma: 0.1 cannot run in a captured CUDA graph; leave it out with --cuda-graphs "
+     "(--recipe sprites sets it; --recipe fast runs in a graph)"),
     # Checked before any process is spawned, so two processes make no traceback either.
     (["--trainer", "ignite", "--nproc-per-node", "2", "--games", "Breakot"], "--games: unknown Atari game 'Breakot'"),
 ]
@@ -126,7 +130,8 @@ def test_a_discriminator_that_judges_each_frame_trains_on_real_games_saves_and_r
 
     flags, expected, changed = JUDGES[name]
     run = tmp_path / "run"
-    common = ["--conditional", "--r1-gamma", "0.1", "--augment", "translation", "--patch-discriminator"]
+    common = ["--recipe", "fast", "--conditional", "--r1-gamma", "0.1", "--augment", "translation",
+              "--patch-discriminator"]
     assert main(["train", *tiny, *common, *flags, "--iterations", "2", "--logdir", str(run)]) == 0
     state = load_checkpoint(run)[1]
     config = state["config"]
@@ -174,11 +179,11 @@ def test_a_discriminator_that_judges_each_frame_trains_on_real_games_saves_and_r
     assert changed[0].replace("no-", "") in err and "Traceback" not in err and err.count("\n") == 1
 
 
-def test_the_sprites_recipe_trains_on_real_games_saves_and_resumes(tmp_path, tiny, capsys):
+def test_the_default_recipe_sprites_trains_on_real_games_saves_and_resumes(tmp_path, tiny, capsys):
     from atarigan.model.checkpoint import load_checkpoint
 
     run = tmp_path / "run"
-    assert main(["train", *tiny, "--recipe", "sprites", "--iterations", "2", "--logdir", str(run)]) == 0
+    assert main(["train", *tiny, "--iterations", "2", "--logdir", str(run)]) == 0  # no --recipe: sprites
     state = load_checkpoint(run)[1]
     config, gan = state["config"], state["gan"]
     assert config.train.recipe == "sprites" and config.train.conditional and config.model.classes == 3

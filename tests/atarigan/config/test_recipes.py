@@ -167,14 +167,20 @@ def test_options_that_a_cuda_graph_cannot_capture_are_refused():
 
     for option in ({"r1_gamma": 1.0}, {"r2_gamma": 1.0}, {"sprite_negatives": 0.25}, {"augment": ["color"]},
                    {"lr_schedule": "cosine"}, {"generator_game_norm": True, "conditional": True}):
-        with pytest.raises(ConfigError, match="cannot run in a captured CUDA graph"):
-            RunConfig.from_values({"cuda_graphs": True, **option})
+        with pytest.raises(ConfigError, match="cannot run in a captured CUDA graph; leave it out with --cuda-graphs$"):
+            RunConfig.from_values({"cuda_graphs": True, "recipe": "fast", **option})
+    assert RunConfig.from_values({"cuda_graphs": True, "recipe": "fast"}).launch.cuda_graphs
+    # The default recipe's R1 and translations cannot: the error says where they came from and what runs.
+    with pytest.raises(ConfigError, match=r"captured CUDA graph; leave it out with --cuda-graphs "
+                                          r"\(--recipe sprites sets it; --recipe fast runs in a graph\)$"):
+        RunConfig.from_values({"cuda_graphs": True})
 
 
 def test_the_sprites_recipe_is_fast_told_each_game_with_its_playfield():
     from atarigan.config.option import ConfigError
 
     fast, sprites = (RunConfig.from_values({"recipe": name}) for name in ("fast", "sprites"))
+    assert RunConfig() == sprites  # the default
     assert (sprites.train.lr, sprites.train.ema, sprites.train.loss) == (fast.train.lr, fast.train.ema, fast.train.loss)
     assert sprites.train.conditional and sprites.model.classes == len(sprites.train.games) == 3
     assert (sprites.train.r1_gamma, sprites.train.augment) == (0.1, ("translation",))

@@ -15,13 +15,14 @@ from atarigan.model.networks import Discriminator, Generator
 
 CPU = torch.device("cpu")
 SMALL = {"batch_size": 6, "image_size": 16, "generator_filters": 8, "discriminator_filters": 8, "latent_size": 16,
-         "precision": "fp32", "games": ["Pong", "Breakout", "AirRaid"], "conditional": True}
+         "precision": "fp32", "games": ["Pong", "Breakout", "AirRaid"], "conditional": True, "recipe": "fast"}
 
 
 def test_the_run_config_gives_the_networks_one_class_per_game_only_when_conditional():
     assert RunConfig.from_values(SMALL).model.classes == 3
     assert RunConfig.from_values({**SMALL, "conditional": False}).model.classes == 0
-    assert RunConfig.from_values({"games": ["Pong"]}).model.classes == 0  # the recipes leave it off
+    assert RunConfig.from_values({"games": ["Pong"]}).model.classes == 1  # the default recipe, sprites, is conditional
+    assert RunConfig.from_values({"recipe": "fast", "games": ["Pong", "Breakout"]}).model.classes == 0
     assert RunConfig.from_values({"recipe": "book", "games": ["Pong", "Breakout"]}).model.classes == 0
     # A config read back from a checkpoint keeps it.
     config = RunConfig.from_values(SMALL)

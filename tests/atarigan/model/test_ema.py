@@ -74,7 +74,8 @@ def test_the_average_measures_its_own_batchnorm_statistics_and_saves_them():
 
 def test_gan_averages_the_generator_it_trains_and_draws_from_the_average():
     config = RunConfig.from_values({"batch_size": 4, "image_size": 16, "generator_filters": 8, "latent_size": 16,
-                                    "discriminator_filters": 8, "precision": "fp32", "ema": 0.99})
+                                    "discriminator_filters": 8, "precision": "fp32", "ema": 0.99,
+                                    "recipe": "fast"})
     gan = Gan(config, torch.device("cpu"))
     frames = torch.Generator().manual_seed(0)
     snapshots = []
@@ -96,7 +97,7 @@ def test_a_conditional_average_is_drawn_from_in_eval_mode_on_noise_seeded_by_the
 
     config = RunConfig.from_values({"batch_size": 4, "image_size": 16, "generator_filters": 8, "latent_size": 16,
                                     "discriminator_filters": 8, "precision": "fp32", "ema": 0.99, "seed": 3,
-                                    "games": ["Pong", "Breakout"], "conditional": True})
+                                    "games": ["Pong", "Breakout"], "conditional": True, "recipe": "fast"})
     gan = Gan(config, torch.device("cpu"))
     gan.step(torch.rand(4, 3, 16, 16) * 2 - 1, torch.tensor([0, 1, 0, 1]))
     assert gan.ema.statistics_seed == RunSeeds(3).average_statistics() != RunSeeds(4).average_statistics()

@@ -58,10 +58,11 @@ def test_compiled_networks_train_like_eager_ones_and_keep_their_state_dict_keys(
 
 
 def test_cuda_graphs_on_cpu_is_one_clear_error(tmp_path, capsys):
-    assert main(["train", "--device", "cpu", "--cuda-graphs", "--iterations", "2", "--logdir", str(tmp_path / "r")]) == 2
+    assert main(["train", "--recipe", "fast", "--device", "cpu", "--cuda-graphs", "--iterations", "2",
+                 "--logdir", str(tmp_path / "r")]) == 2
     assert "error: --cuda-graphs needs a CUDA device; the run is on cpu" in capsys.readouterr().err
     with pytest.raises(ValueError, match="^cuda_graphs needs a CUDA device; the run is on cpu$"):
-        Gan(RunConfig.from_values({"cuda_graphs": True}), torch.device("cpu"))
+        Gan(RunConfig.from_values({"cuda_graphs": True, "recipe": "fast"}), torch.device("cpu"))
     assert not (tmp_path / "r").exists()
 
 
@@ -75,7 +76,7 @@ def test_cuda_graph_step_trains_like_the_eager_step():
 
 @cuda
 def test_fast_path_training_run_saves_and_resumes(tmp_path):
-    fast = ["--games", "Breakout", "Pong", "--batch-size", "8", "--envs-per-game", "2", "--device", "cuda",
+    fast = ["--recipe", "fast", "--games", "Breakout", "Pong", "--batch-size", "8", "--envs-per-game", "2", "--device", "cuda",
             "--channels-last", "--cuda-graphs", "--report-every", "5"]
     assert main(["train", *fast, "--iterations", "10", "--logdir", str(tmp_path / "run")]) == 0
     assert main(["train", "--resume", str(tmp_path / "run"), "--iterations", "20", "--cuda-graphs"]) == 0
@@ -89,7 +90,8 @@ def test_cuda_steps_never_wait_for_the_gpu(cuda_graphs):
     from atarigan.data.normalize import frames_to_tanh_range
     from atarigan.training.report_window import ReportWindow
 
-    gan = Gan(RunConfig.from_values({"batch_size": 8, "cuda_graphs": cuda_graphs, "precision": "bf16"}),
+    gan = Gan(RunConfig.from_values({"batch_size": 8, "cuda_graphs": cuda_graphs, "precision": "bf16",
+                                     "recipe": "fast"}),
               torch.device("cuda"))
     frames = torch.randint(0, 256, (8, 3, 64, 64), dtype=torch.uint8).pin_memory()
     for _ in range(5):  # cuDNN's search, CUDA graph warm-up and capture may wait

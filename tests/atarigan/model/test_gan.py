@@ -7,7 +7,7 @@ from atarigan.model.gan import Gan
 
 CPU = torch.device("cpu")
 SMALL = {"batch_size": 4, "image_size": 16, "generator_filters": 8, "discriminator_filters": 8, "latent_size": 16,
-         "precision": "fp32"}
+         "precision": "fp32", "recipe": "fast"}
 
 
 def test_optimizer_state_loads_with_this_runs_implementation_flags():
