@@ -30,12 +30,12 @@ BAD = [
     (["--sprite-negatives", "0.9"], "--sprite-negatives must be a finite number in [0, 0.75], got 0.9"),
     (["--mode-seeking", "nan"], "--mode-seeking must be a finite number in [0, 100], got nan"),
     (["--discriminator-leak", "1.5"], "--discriminator-leak must be a finite number in [0, 1], got 1.5"),
-    (["--recipe", "fast", "--generator-playfield"], "--generator-playfield: needs --conditional (the generator is given one playfield "
-     "per game, so it must be told each frame's game)"),
-    (["--recipe", "fast", "--discriminator-playfield"], "--discriminator-playfield: needs --conditional (the discriminator is given one "
-     "playfield per game, so it must be told each frame's game)"),
-    (["--recipe", "fast", "--generator-game-norm"], "--generator-game-norm: needs --conditional (the generator keeps statistics per game, "
-     "so it must be told each frame's game)"),
+    (["--recipe", "fast", "--generator-playfield"], "--generator-playfield: needs --conditional (the generator is "
+     "given one playfield per game, so it must be told each frame's game)"),
+    (["--recipe", "fast", "--discriminator-playfield"], "--discriminator-playfield: needs --conditional (the "
+     "discriminator is given one playfield per game, so it must be told each frame's game)"),
+    (["--recipe", "fast", "--generator-game-norm"], "--generator-game-norm: needs --conditional (the generator keeps "
+     "statistics per game, so it must be told each frame's game)"),
     (["--recipe", "sprites", "--no-conditional"], "--generator-playfield: needs --conditional (the generator is "
      "given one playfield per game, so it must be told each frame's game); --recipe sprites turns it on"),
     (["--no-conditional"], "--generator-playfield: needs --conditional (the generator is given one playfield per "

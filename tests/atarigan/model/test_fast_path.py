@@ -76,8 +76,8 @@ def test_cuda_graph_step_trains_like_the_eager_step():
 
 @cuda
 def test_fast_path_training_run_saves_and_resumes(tmp_path):
-    fast = ["--recipe", "fast", "--games", "Breakout", "Pong", "--batch-size", "8", "--envs-per-game", "2", "--device", "cuda",
-            "--channels-last", "--cuda-graphs", "--report-every", "5"]
+    fast = ["--recipe", "fast", "--games", "Breakout", "Pong", "--batch-size", "8", "--envs-per-game", "2",
+            "--device", "cuda", "--channels-last", "--cuda-graphs", "--report-every", "5"]
     assert main(["train", *fast, "--iterations", "10", "--logdir", str(tmp_path / "run")]) == 0
     assert main(["train", "--resume", str(tmp_path / "run"), "--iterations", "20", "--cuda-graphs"]) == 0
     assert (tmp_path / "run" / "checkpoint_20.pt").exists()
