@@ -68,8 +68,11 @@ class TrainConfig(Checked):
                                "after a warm-up), which grids, sample and evaluate use; 0: none (default: the "
                                "recipe's)",
                                resume=Resume.FIXED, check=optional(number(0, 0.99999)))
+    # May change on resume: a stronger R1 from a run's best checkpoint is the answer to a discriminator that
+    # has started to win (README, "Recipes").
     r1_gamma: float | None = option(None, help="weight of the R1 gradient penalty on real frames, applied every "
-                                    "16 steps; 0: none (default: the recipe's)", resume=Resume.FIXED,
+                                    "16 steps; 0: none; raise it on resume if the discriminator starts to win "
+                                    "(default: the recipe's)", resume=Resume.MAY_CHANGE,
                                     check=optional(number(0, 1000)))
     r2_gamma: float | None = option(None, help="weight of the R2 gradient penalty on generated frames, applied with "
                                     "R1 every 16 steps (R3GAN regularises both); 0: none (default: the recipe's)",

@@ -168,6 +168,8 @@ class AfterStep:
         self.run.log.evaluation(iteration, result)
         self.final.update(frechet_distance=result.frechet_distance, kernel_distance=result.kernel_distance)
         numbers = {"kernel_distance": result.kernel_distance, "not_a_game": result.not_a_game}
+        if self.best.spikes(result.frechet_distance):
+            tqdm.write(self._spike_line(iteration, result.frechet_distance))
         if self.best.update(result.frechet_distance, iteration, numbers):
             self._save(iteration, best=True)
         self.final["best_frechet_distance"] = self.best.frechet_distance
@@ -176,6 +178,28 @@ class AfterStep:
             self.early_stop = (f"no better Fréchet distance in {patience} evaluations; the best, "
                                f"{self.best.frechet_distance:.3f} at iteration {self.best.iteration}, is in best.pt")
         return result
+
+    def _spike_line(self, iteration: int, frechet_distance: float) -> str:
+        """One line for a spike: how far, and the command that goes on from the best with a stronger R1.
+
+        From the default recipe's collapse point, R1 ten times stronger held the distance where the
+        run itself collapsed (README, "Recipes").
+        """
+        from atarigan.cli.printed_command import atarigan_command
+
+        best, plan = self.best, self.run.plan
+        stronger = max(10 * (self.run.config.train.r1_gamma or 0.0), 1.0)
+        line = (f"atarigan train: at iteration {iteration} the Fréchet distance {frechet_distance:.3f} is "
+                f"{frechet_distance / best.frechet_distance:.1f}x the best, {best.frechet_distance:.3f} at iteration "
+                f"{best.iteration}: the frames may be collapsing (the discriminator winning: D(fake) near 0)")
+        # The best's own file: this run's best.pt, or, on a branch that has not beaten it yet, the one it started from.
+        held = plan.run_dir / "best.pt"
+        if not held.exists():
+            held = plan.resume_from if plan.resume_from is not None and plan.start_iteration == best.iteration else None
+        if held is None:
+            return line
+        return f"{line}; to go on from the best with R1 at {stronger:g}: " + atarigan_command(
+            "train", "--resume", str(held), "--r1-gamma", f"{stronger:g}")
 
     def _save(self, iteration: int, best: bool = False) -> None:
         """A checkpoint (or best.pt); rank 0 writes, every rank checks for NaN first."""

@@ -8,6 +8,9 @@ from typing import Any
 
 from atarigan.evaluate.evaluation import METRIC_VERSION
 
+#: An evaluation past this many times the best so far is a spike: the start of a collapse (README, "Recipes").
+SPIKE = 2.0
+
 
 @dataclass
 class BestSoFar:
@@ -27,6 +30,21 @@ class BestSoFar:
     since: int = 0  # evaluations since the best one
     version: int = METRIC_VERSION  # the quality metric's: a best of another version is not compared
     last: dict[str, float] = field(default_factory=dict)  # the latest evaluation's numbers and iteration
+
+    def spikes(self, frechet_distance: float) -> bool:
+        """Whether this distance, taken next, would first rise past :data:`SPIKE` times the best so far.
+
+        Once per rise: an evaluation that stays past it after one that was is no news.
+
+        >>> best = BestSoFar(); _ = best.update(10.0, 500)
+        >>> best.spikes(19.0), best.spikes(25.0)
+        (False, True)
+        >>> _ = best.update(25.0, 1000); best.spikes(30.0)
+        False
+        """
+        before = self.last.get("frechet_distance", math.inf)
+        limit = SPIKE * self.frechet_distance
+        return frechet_distance > limit and not before > limit
 
     def update(self, frechet_distance: float, iteration: int, numbers: dict[str, float] | None = None) -> bool:
         """Count one evaluation (``numbers``: all of it, kept as :attr:`last`); whether it is the new best."""

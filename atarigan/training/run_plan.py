@@ -29,7 +29,7 @@ class RunPlan:
     resume_from: Path | None  # the checkpoint this launch continues
     run_id: str  # the line of checkpoints this run writes; a branch starts a new one
     parent: dict[str, Any] | None = None  # the run and iteration a branch started from
-    notes: tuple[str, ...] = ()  # what the start-up line adds (a branch, a changed precision)
+    notes: tuple[str, ...] = ()  # what the start-up line adds (a branch, a changed value, a slow precision)
 
     @property
     def run_dir(self) -> Path:
@@ -50,24 +50,32 @@ class RunPlan:
 
 
 def _describe(value: Any) -> str:
-    return " ".join(map(str, value)) if isinstance(value, (tuple, list)) else str(value)
+    if isinstance(value, (tuple, list)):
+        return " ".join(map(_describe, value))
+    return f"{value:g}" if isinstance(value, float) else str(value)
 
 
-def _resumed_config(saved: RunConfig, given: RunConfig, explicit: Collection[str]) -> RunConfig:
-    """The checkpoint's config, with each field's resume rule applied to what this launch gives."""
-    changes = {}
+def _resumed_config(saved: RunConfig, given: RunConfig, explicit: Collection[str]) -> tuple[RunConfig, list[str]]:
+    """The checkpoint's config, with each field's resume rule applied to what this launch gives.
+
+    Also one note for each changed value of what the run does (the start-up line already shows
+    ``--iterations``; launch settings are this launch's own).
+    """
+    changes, notes = {}, []
     for part in RunConfig.PARTS:
         for field in dataclasses.fields(getattr(saved, part)):
             name, rule = field.name, option_of(field).resume
             old, new = getattr(getattr(saved, part), name), getattr(getattr(given, part), name)
             if rule is Resume.LAUNCH or (rule is Resume.MAY_CHANGE and name in explicit):
                 changes[name] = new
+                if rule is Resume.MAY_CHANGE and part != "launch" and name != "iterations" and new != old:
+                    notes.append(f"{flag_of(name)} {_describe(new)} from here on (the checkpoint's {_describe(old)})")
             elif rule is Resume.FIXED and name in explicit and new != old:
                 raise ValueError(
                     f"{flag_of(name)} {_describe(new)} differs from the checkpoint's {_describe(old)}; "
                     "it cannot change on resume (leave it out, or start a new run)"
                 )
-    return saved.replace(**changes)
+    return saved.replace(**changes), notes
 
 
 def _resume_dir(checkpoint: Path, iteration: int, given: RunConfig, explicit: Collection[str],
@@ -106,7 +114,7 @@ def plan_run(given: RunConfig, explicit: Collection[str] = ()) -> RunPlan:
         resume_from, state = load_checkpoint(given.launch.resume)
         # Here, before the run directory is claimed or branched: a mismatch must leave nothing behind.
         check_networks_match(resume_from, state)
-        config = _resumed_config(state["config"], given, explicit)
+        config, changed = _resumed_config(state["config"], given, explicit)
         start = int(state["trainer"]["iteration"])
         if start >= config.train.iterations:
             raise ValueError(
@@ -121,6 +129,7 @@ def plan_run(given: RunConfig, explicit: Collection[str] = ()) -> RunPlan:
                 else f"{resume_from.name} (iteration {start})"
             notes.append(f"{named} is not the newest checkpoint of {resume_from.parent}: "
                          f"continuing in {run_dir}, leaving {resume_from.parent} as it is")
+        notes.extend(changed)
     else:
         config = given
         run_dir = Path(given.launch.logdir) if given.launch.logdir else new_run_dir(

@@ -194,6 +194,11 @@ def test_the_default_recipe_sprites_trains_on_real_games_saves_and_resumes(tmp_p
     resumed = load_checkpoint(run)[1]
     assert resumed["trainer"]["iteration"] == 3 and resumed["config"].train.recipe == "sprites"
     torch.testing.assert_close(resumed["gan"]["playfields"], gan["playfields"], rtol=0, atol=0)
+    capsys.readouterr()
+    # The answer to a discriminator that starts to win: R1 raised on resume, said and kept.
+    assert main(["train", "--resume", str(run), "--iterations", "4", "--r1-gamma", "1"]) == 0
+    assert "note: --r1-gamma 1 from here on (the checkpoint's 0.1)" in capsys.readouterr().out
+    assert load_checkpoint(run)[1]["config"].train.r1_gamma == 1.0
     assert main(["sample", "--checkpoint", str(run), "--out", str(tmp_path / "pong.png"), "--game", "Pong",
                  "--count", "4"]) == 0
     assert (tmp_path / "pong.png").stat().st_size > 0

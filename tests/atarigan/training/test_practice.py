@@ -112,6 +112,32 @@ def test_early_stop_counts_on_across_a_resume(tmp_path, tiny, small_nets, monkey
     assert "stopped early at iteration 6" in capsys.readouterr().out
 
 
+@pytest.mark.parametrize("trainer", ["loop", "ignite"])
+def test_a_spike_is_one_line_with_a_command_that_goes_on_from_the_best_with_a_stronger_r1(
+        tmp_path, tiny, small_nets, monkeypatch, capsys, trainer):
+    import re
+    import shlex
+
+    ScriptedEvaluator.script = [9.0, 7.0, 15.0, 16.0, 6.0, 12.0, 12.5]
+    monkeypatch.setattr(training_run, "Evaluator", ScriptedEvaluator)
+    run = tmp_path / "run"
+    assert main(["train", *tiny, *small_nets, "--trainer", trainer, "--iterations", "14", "--eval-every", "2",
+                 "--eval-count", "128", "--logdir", str(run)]) == 0
+    lines = [line for line in capsys.readouterr().out.splitlines() if "may be collapsing" in line]
+    # Past 2x the best: 15.0 (best 7.0, at 6), then not 16.0 (still past it); 12.5 (best 6.0, at 10) but not 12.0.
+    assert [re.search(r"at iteration (\d+) the Fréchet distance ([\d.]+) is ([\d.]+)x the best, ([\d.]+) at "
+                      r"iteration (\d+)", line).groups() for line in lines] == [
+        ("6", "15.000", "2.1", "7.000", "4"), ("14", "12.500", "2.1", "6.000", "10")]
+    command = shlex.split(lines[-1].split("with R1 at 1: ")[1])  # the default recipe's R1, 0.1, ten times
+    assert command[-4:] == ["--resume", str(run / "best.pt"), "--r1-gamma", "1"]
+    ScriptedEvaluator.script = [5.0]
+    assert main(command[command.index("train"):]) == 0  # works as printed: on to the run's 14 iterations
+    out = capsys.readouterr().out
+    assert "note: --r1-gamma 1 from here on (the checkpoint's 0.1)" in out
+    branch = load_checkpoint(tmp_path / "run_from_10")[1]
+    assert branch["trainer"]["iteration"] == 14 and branch["config"].train.r1_gamma == 1.0
+
+
 def test_early_stop_once_for_real(tmp_path, tiny, capsys):
     run = tmp_path / "run"
     # Learning rates this high wreck the networks: the quality number stops getting better at once.

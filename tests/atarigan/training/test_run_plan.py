@@ -64,6 +64,19 @@ def test_may_change_flags_apply_and_the_rest_comes_from_the_checkpoint(tmp_path,
     assert plan.start_line().startswith(f"resuming {tmp_path / 'run'} at iteration 4: Pong Breakout, 50 iterations")
 
 
+def test_r1_may_change_on_resume_and_the_start_up_line_says_from_what(tmp_path, write_checkpoint, small_config):
+    path = write_checkpoint(tmp_path / "run", 4)
+    assert small_config.train.r1_gamma == 0.1  # the default recipe's
+    plan = resume(path, r1_gamma=1.0, report_every=7, iterations=50)
+    assert plan.config.train.r1_gamma == 1.0 and plan.config.train.batch_size == 4
+    assert plan.notes == ("--r1-gamma 1 from here on (the checkpoint's 0.1)",
+                          "--report-every 7 from here on (the checkpoint's 100)")  # --iterations: in the start line
+    assert resume(path).config.train.r1_gamma == 0.1  # the checkpoint's unless given again
+    assert resume(path, r1_gamma=0.1).notes == ()  # given again unchanged: nothing to say
+    with pytest.raises(ValueError, match=r"r1_gamma must be a finite number in \[0, 1000\], got -1.0"):
+        resume(path, r1_gamma=-1.0)
+
+
 def test_resume_stays_in_its_own_directory(tmp_path, write_checkpoint):
     write_checkpoint(tmp_path / "run", 4)
     with pytest.raises(ValueError, match="differs from the checkpoint's run directory"):
