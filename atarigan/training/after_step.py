@@ -182,8 +182,7 @@ class AfterStep:
     def _spike_line(self, iteration: int, frechet_distance: float) -> str:
         """One line for a spike: how far, and the command that goes on from the best with a stronger R1.
 
-        From the default recipe's collapse point, R1 ten times stronger held the distance where the
-        run itself collapsed (README, "Recipes").
+        Ten times stronger: what held the default recipe's collapse when resumed from its best (docs/quality.md).
         """
         from atarigan.cli.printed_command import atarigan_command
 
