@@ -15,7 +15,7 @@ import types
 import typing
 from typing import Any
 
-from atarigan.config.option import Resume, flag_of, option_of
+from atarigan.config.option import Resume, flag_of, option_of, shown
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -25,17 +25,11 @@ class OneLineParser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
-def _shown(value: Any) -> str:
-    if isinstance(value, (tuple, list)):
-        return " ".join(map(_shown, value))
-    return f"{value:g}" if isinstance(value, float) else str(value)
-
-
 def _help(field: dataclasses.Field) -> str:
     opt = option_of(field)
     notes = []
     if field.default is not dataclasses.MISSING and field.default is not None and field.default is not False:
-        notes.append(f"default: {_shown(field.default)}")
+        notes.append(f"default: {shown(field.default)}")
     if opt.resume in (Resume.FIXED, Resume.MAY_CHANGE, Resume.RUN_DIRECTORY):
         notes.append(opt.resume.value)
     text = opt.help + (f" ({'; '.join(notes)})" if notes else "")

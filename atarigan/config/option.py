@@ -60,6 +60,13 @@ def option_of(field: dataclasses.Field) -> Option:
     return field.metadata["option"]
 
 
+def shown(value: Any) -> str:
+    """A value as it is typed after its flag: ``(0.5, 0.999)`` -> ``0.5 0.999``, ``0.1`` -> ``0.1``."""
+    if isinstance(value, (tuple, list)):
+        return " ".join(map(shown, value))
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
 def flag_of(name: str) -> str:
     """The CLI flag of a field: ``batch_size`` -> ``--batch-size``."""
     return "--" + name.replace("_", "-")

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from atarigan.config.option import Resume, flag_of, option_of
+from atarigan.config.option import Resume, flag_of, option_of, shown
 from atarigan.config.run_config import RunConfig
 from atarigan.model.device import cpu_has_fast_bf16, resolve_device, resolve_precision
 from atarigan.model.checkpoint import check_networks_match, checkpoint_iteration, list_checkpoints, load_checkpoint
@@ -49,12 +49,6 @@ class RunPlan:
         return {"id": self.run_id, "parent": self.parent}
 
 
-def _describe(value: Any) -> str:
-    if isinstance(value, (tuple, list)):
-        return " ".join(map(_describe, value))
-    return f"{value:g}" if isinstance(value, float) else str(value)
-
-
 def _resumed_config(saved: RunConfig, given: RunConfig, explicit: Collection[str]) -> tuple[RunConfig, list[str]]:
     """The checkpoint's config, with each field's resume rule applied to what this launch gives.
 
@@ -69,10 +63,10 @@ def _resumed_config(saved: RunConfig, given: RunConfig, explicit: Collection[str
             if rule is Resume.LAUNCH or (rule is Resume.MAY_CHANGE and name in explicit):
                 changes[name] = new
                 if rule is Resume.MAY_CHANGE and part != "launch" and name != "iterations" and new != old:
-                    notes.append(f"{flag_of(name)} {_describe(new)} from here on (the checkpoint's {_describe(old)})")
+                    notes.append(f"{flag_of(name)} {shown(new)} from here on (the checkpoint's {shown(old)})")
             elif rule is Resume.FIXED and name in explicit and new != old:
                 raise ValueError(
-                    f"{flag_of(name)} {_describe(new)} differs from the checkpoint's {_describe(old)}; "
+                    f"{flag_of(name)} {shown(new)} differs from the checkpoint's {shown(old)}; "
                     "it cannot change on resume (leave it out, or start a new run)"
                 )
     return saved.replace(**changes), notes
