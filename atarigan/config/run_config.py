@@ -9,7 +9,7 @@ from typing import Any, ClassVar
 
 from atarigan.config.launch_config import LaunchConfig
 from atarigan.config.model_config import ModelConfig
-from atarigan.config.option import ConfigError
+from atarigan.config.option import ConfigError, shown
 from atarigan.config.recipes import LEGACY_RECIPE, RECIPES
 from atarigan.config.train_config import TrainConfig
 
@@ -57,6 +57,10 @@ class RunConfig:
             if getattr(self.model, name) and not classes:
                 source = f"; --recipe {self.train.recipe} turns it on" if name in from_recipe else ""
                 raise ConfigError(name, f": needs --conditional ({why}, so it must be told each frame's game){source}")
+        if self.train.r1_target and not self.train.r1_gamma:
+            source = f" (--recipe {self.train.recipe} sets 0)" if "r1_gamma" in from_recipe else ""
+            raise ConfigError("r1_target", f": {shown(self.train.r1_target)} needs --r1-gamma above 0, the weight it "
+                              f"starts from and comes back to{source}")
         lr = self.train.lr
         if self.train.lr_g is None or self.train.lr_d is None:
             object.__setattr__(self, "train", dataclasses.replace(
@@ -73,8 +77,9 @@ class RunConfig:
                 if not fixed:
                     source = (f" (--recipe {self.train.recipe} sets it; --recipe fast runs in a graph)"
                               if name in from_recipe else "")
-                    raise ConfigError(name, f": {getattr(getattr(self, part), name)} cannot run in a captured CUDA "
-                                      f"graph; leave it out with --cuda-graphs{source}")
+                    value = shown(getattr(getattr(self, part), name))
+                    raise ConfigError(name, f": {value} cannot run in a captured CUDA graph; leave it out with "
+                                      f"--cuda-graphs{source}")
 
     @classmethod
     def part_of(cls, name: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import torch
@@ -10,6 +11,7 @@ from torch import nn
 from atarigan.config.run_config import RunConfig
 from atarigan.config.seeds import RunSeeds
 from atarigan.evaluate.corruptions import sprites_removed
+from atarigan.model.adaptive_r1 import AdaptiveR1
 from atarigan.model.conditional import balanced_labels, grid_rows
 from atarigan.model.cuda_graph_step import CudaGraphStep
 from atarigan.model.device import autocast_dtype, resolve_precision
@@ -57,6 +59,8 @@ class Gan:
         self.schedulers = {"sched_g": make_scheduler(self.opt_g, train), "sched_d": make_scheduler(self.opt_d, train)}
         self.options = StepOptions(train.loss, train.r1_gamma, train.augment, train.mixed_batches, train.r2_gamma,
                                    train.mode_seeking)
+        # --r1-target: R1's weight follows D's confidence on real frames (adapt_r1), from --r1-gamma up.
+        self.r1 = AdaptiveR1(train.r1_gamma, train.r1_target) if train.r1_target else None
         # --sprite-negatives: this many of each batch's real frames, sprites painted out, replace as many fakes in
         # D's update; each game's playfield (set_playfields) is what is painted over them.
         self.negatives_per_batch = round(train.sprite_negatives * train.batch_size)
@@ -152,6 +156,13 @@ class Gan:
         games = games[-count:].to(self.device)
         return sprites_removed(real[-count:], games, self.playfields, rng=None)
 
+    def adapt_r1(self, d_real: float) -> float:
+        """R1's weight for the steps to come, from a report window's mean D(real) (with ``--r1-target``)."""
+        if self.r1 is None:
+            raise RuntimeError("adapt_r1 needs --r1-target")
+        self.options = dataclasses.replace(self.options, r1_gamma=self.r1.update(d_real))
+        return self.options.r1_gamma
+
     def evaluated(self, frechet_distance: float) -> None:
         """Tell the plateau schedules (if any) the latest quality number."""
         for scheduler in self.schedulers.values():
@@ -197,6 +208,8 @@ class Gan:
         state.update({name: s.state_dict() for name, s in self.schedulers.items() if s is not None})
         if self.ema is not None:
             state.update(self.ema.state_dict())
+        if self.r1 is not None:
+            state.update(self.r1.state_dict())
         return state
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
@@ -215,3 +228,6 @@ class Gan:
                 scheduler.load_state_dict(state[name])
         if self.ema is not None:
             self.ema.load_state_dict(state)
+        if self.r1 is not None:  # where the weight had got to (a run that adds --r1-target on resume: its base)
+            self.r1.load_state_dict(state)
+            self.options = dataclasses.replace(self.options, r1_gamma=self.r1.gamma)

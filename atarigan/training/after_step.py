@@ -128,6 +128,9 @@ class AfterStep:
         self._check_finite()
         values = self.window.report(self.run.config.train.batch_size * self.run.world_size)
         self.final.update(values)
+        if self.run.gan.r1 is not None:
+            # Every process takes rank 0's window, so R1's weight stays one number across them.
+            self.run.gan.adapt_r1(from_rank_zero(self.agree, values["d_real"] if self.run.rank == 0 else None))
         threads = self.run.threads
         if threads is not None and threads.check() is not None and self.run.rank == 0:
             tqdm.write(f"atarigan train: at iteration {iteration}, {threads.describe()}")
@@ -137,6 +140,7 @@ class AfterStep:
             if threads is not None:
                 self.run.log.by_tag(iteration, {"speed/threads": threads.threads})
             self.run.log.by_tag(iteration, {f"lr/{net}": lr for net, lr in gan.learning_rates().items()})
+            self.run.log.by_tag(iteration, {"r1/gamma": gan.options.r1_gamma})
             self.run.log.by_tag(iteration, norms({"generator": gan.generator, "discriminator": gan.discriminator},
                                                  self.run.config.train.layer_norms))
         self.progress.set_postfix(loss_d=f"{values['loss_d']:.3f}", loss_g=f"{values['loss_g']:.3f}")

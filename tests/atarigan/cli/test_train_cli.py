@@ -27,6 +27,11 @@ BAD = [
     (["--discriminator-norm", "layer"], "--discriminator-norm must be one of batch, spectral, none; got 'layer'"),
     (["--loss", "wasserstein"], "--loss must be one of bce, hinge, relativistic; got 'wasserstein'"),
     (["--r2-gamma", "-1"], "--r2-gamma must be a finite number in [0, 1000], got -1.0"),
+    (["--r1-target", "1.5"], "--r1-target must be a finite number in [0, 0.99], got 1.5"),
+    (["--recipe", "fast", "--r1-target", "0.9"], "--r1-target: 0.9 needs --r1-gamma above 0, the weight it starts "
+     "from and comes back to (--recipe fast sets 0)"),
+    (["--r1-gamma", "0", "--r1-target", "0.9"], "--r1-target: 0.9 needs --r1-gamma above 0, the weight it starts "
+     "from and comes back to"),
     (["--sprite-negatives", "0.9"], "--sprite-negatives must be a finite number in [0, 0.75], got 0.9"),
     (["--mode-seeking", "nan"], "--mode-seeking must be a finite number in [0, 100], got nan"),
     (["--discriminator-leak", "1.5"], "--discriminator-leak must be a finite number in [0, 1], got 1.5"),

@@ -170,6 +170,8 @@ def test_options_that_a_cuda_graph_cannot_capture_are_refused():
         with pytest.raises(ConfigError, match="cannot run in a captured CUDA graph; leave it out with --cuda-graphs$"):
             RunConfig.from_values({"cuda_graphs": True, "recipe": "fast", **option})
     assert RunConfig.from_values({"cuda_graphs": True, "recipe": "fast"}).launch.cuda_graphs
+    with pytest.raises(ConfigError, match="^augment: color translation cannot"):  # the value as typed after its flag
+        RunConfig.from_values({"cuda_graphs": True, "recipe": "fast", "augment": ["color", "translation"]})
     # The default recipe's R1 and translations cannot: the error says where they came from and what runs.
     with pytest.raises(ConfigError, match=r"captured CUDA graph; leave it out with --cuda-graphs "
                                           r"\(--recipe sprites sets it; --recipe fast runs in a graph\)$"):

@@ -53,6 +53,31 @@ def test_a_scheduled_run_resumes_exactly(tmp_path, tiny, small_nets, assert_same
     assert load_checkpoint(tmp_path / "resumed")[1]["gan"]["sched_g"]["T_max"] == 6
 
 
+@pytest.mark.parametrize("trainer", ["loop", "ignite"])
+def test_r1_follows_the_discriminator_and_a_resume_goes_on_from_where_its_weight_had_got(
+        tmp_path, tiny, small_nets, events, assert_same_weights, trainer):
+    # A target every window passes (real frames are more than 1% real to any D): the weight doubles at each report.
+    common = [*tiny, *small_nets, "--trainer", trainer, "--r1-gamma", "0.1", "--r1-target", "0.01",
+              "--report-every", "16", "--checkpoint-every", "48", "--iterations", "96"]
+    assert main(["train", *common, "--logdir", str(tmp_path / "whole")]) == 0
+    logged = [(e.step, e.value) for e in events(tmp_path / "whole").Scalars("r1/gamma")]
+    assert logged == [(16, pytest.approx(0.2)), (32, pytest.approx(0.4)), (48, pytest.approx(0.8)),
+                      (64, pytest.approx(1.6)), (80, pytest.approx(3.2)), (96, pytest.approx(6.4))]
+    assert load_checkpoint(tmp_path / "whole")[1]["gan"]["r1_gamma_now"] == pytest.approx(6.4)
+    # Cut at 48 and resumed: R1 goes on at 0.8 (not back at 0.1), so the weights are those of the whole run.
+    assert main(["train", "--resume", str(tmp_path / "whole" / "checkpoint_48.pt"),
+                 "--logdir", str(tmp_path / "resumed")]) == 0
+    assert_same_weights(tmp_path / "whole", tmp_path / "resumed")
+    # Given on resume to a run that had R1 fixed, it starts from the run's --r1-gamma; --r1-target 0 fixes it again.
+    fixed = [*tiny, *small_nets, "--trainer", trainer, "--report-every", "16", "--iterations", "32"]
+    assert main(["train", *fixed, "--logdir", str(tmp_path / "fixed")]) == 0
+    assert "r1/gamma" in events(tmp_path / "fixed").Tags()["scalars"]  # logged either way: 0.1, the recipe's
+    assert main(["train", "--resume", str(tmp_path / "fixed"), "--iterations", "48", "--r1-target", "0.01"]) == 0
+    assert [e.value for e in events(tmp_path / "fixed").Scalars("r1/gamma")] == pytest.approx([0.1, 0.1, 0.2])
+    assert main(["train", "--resume", str(tmp_path / "fixed"), "--iterations", "64", "--r1-target", "0"]) == 0
+    assert events(tmp_path / "fixed").Scalars("r1/gamma")[-1].value == pytest.approx(0.1)
+
+
 def test_layer_norms_and_histograms_on_request(tmp_path, tiny, events):
     run = tmp_path / "run"
     assert main(["train", *tiny, "--iterations", "2", "--report-every", "1", "--layer-norms", "--histograms",
