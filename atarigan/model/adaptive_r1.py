@@ -36,10 +36,7 @@ class AdaptiveR1:
 
     def update(self, d_real: float) -> float:
         """The weight for the next window, from this window's mean probability that real frames are real."""
-        if d_real > self.target:
-            self.gamma = min(self.gamma * STEP, self.base * MAX_FACTOR)
-        else:
-            self.gamma = max(self.gamma / STEP, self.base)
+        self.gamma = self._bounded(self.gamma * STEP if d_real > self.target else self.gamma / STEP)
         return self.gamma
 
     def state_dict(self) -> dict[str, float]:
@@ -47,4 +44,7 @@ class AdaptiveR1:
 
     def load_state_dict(self, state: dict[str, float]) -> None:
         """The weight a checkpoint reached, kept within this run's bounds (its base may have changed on resume)."""
-        self.gamma = min(max(float(state.get("r1_gamma_now", self.base)), self.base), self.base * MAX_FACTOR)
+        self.gamma = self._bounded(float(state.get("r1_gamma_now", self.base)))
+
+    def _bounded(self, gamma: float) -> float:
+        return min(max(gamma, self.base), self.base * MAX_FACTOR)
