@@ -75,8 +75,8 @@ class TrainConfig(Checked):
                                     "(default: the recipe's)", resume=Resume.MAY_CHANGE,
                                     check=optional(number(0, 1000)))
     r1_target: float = option(0.0, help="let R1's weight follow the discriminator: doubled (up to 100x --r1-gamma) "
-                              "after each report window whose mean D(real) is above this probability, halved back "
-                              "toward --r1-gamma after each one that is not; 0: R1 fixed at --r1-gamma",
+                              "before each R1 step whose 16 steps before it had a mean D(real) above this probability, "
+                              "halved back toward --r1-gamma before each other one; 0: R1 fixed at --r1-gamma",
                               resume=Resume.MAY_CHANGE, check=number(0, 0.99))
     r2_gamma: float | None = option(None, help="weight of the R2 gradient penalty on generated frames, applied with "
                                     "R1 every 16 steps (R3GAN regularises both); 0: none (default: the recipe's)",

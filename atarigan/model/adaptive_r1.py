@@ -2,15 +2,18 @@
 
 StyleGAN2-ADA holds one signal of a discriminator that is winning near a target by feedback (it
 tunes its augmentations' strength). Here the same feedback tunes R1's weight, from the mean
-probability D gives real frames over each report window: on the default recipe's seed 0 that
-mean goes from about 0.8 to 0.99 a few hundred iterations before its frames collapse, and R1 ten
-times stronger from before that point held the run (docs/quality.md). Written here because
-no library has it: ADA's controller drives augmentations, not a penalty's weight.
+probability D gives real frames over each window of steps between two R1 steps: on the default
+recipe's seed 0 that mean goes from about 0.8 to 0.99 a few hundred iterations before its frames
+collapse, and R1 ten times stronger from before that point held the run (docs/quality.md).
+Windows of 100 iterations moved the weight too late to hold it; windows of 20 held it. Written
+here because no library has it: ADA's controller drives augmentations, not a penalty's weight.
 """
 
 from __future__ import annotations
 
-#: The weight doubles (or halves) at each report window, and stays within [base, base * MAX_FACTOR].
+import torch
+
+#: The weight doubles (or halves) at each window, and stays within [base, base * MAX_FACTOR].
 STEP = 2.0
 MAX_FACTOR = 100.0
 
@@ -23,6 +26,14 @@ class AdaptiveR1:
     [0.1, 0.2, 0.4, 0.8, 0.4, 0.2, 0.1]
     >>> r1.gamma
     0.1
+
+    The trainers feed it each step's D(real) as it comes (:meth:`observe`, left on the device) and
+    close a window before each R1 step (:meth:`window_mean`, one copy to the host):
+
+    >>> for d_real in (0.9, 1.0):
+    ...     r1.observe(torch.tensor(d_real))
+    >>> r1.update(r1.window_mean())
+    0.2
     """
 
     def __init__(self, base: float, target: float) -> None:
@@ -33,18 +44,35 @@ class AdaptiveR1:
         self.base = base
         self.target = target
         self.gamma = base
+        self._pending: list[torch.Tensor] = []  # this window's steps, still on the device
+        self._read: list[float] = []  # this window's steps from before a resume
+
+    def observe(self, d_real: torch.Tensor) -> None:
+        """One step's mean D(real), a 0-d tensor left where it is until the window closes."""
+        self._pending.append(d_real)
+
+    def window_mean(self) -> float | None:
+        """The window's mean D(real) (None if it saw no step); the next window starts empty."""
+        values = self._values()
+        self._pending, self._read = [], []
+        return sum(values) / len(values) if values else None
 
     def update(self, d_real: float) -> float:
         """The weight for the next window, from this window's mean probability that real frames are real."""
         self.gamma = self._bounded(self.gamma * STEP if d_real > self.target else self.gamma / STEP)
         return self.gamma
 
-    def state_dict(self) -> dict[str, float]:
-        return {"r1_gamma_now": self.gamma}
+    def state_dict(self) -> dict[str, float | list[float]]:
+        # The open window goes in too: a run cut between two R1 steps then resumes to the same weights.
+        return {"r1_gamma_now": self.gamma, "r1_window": self._values()}
 
-    def load_state_dict(self, state: dict[str, float]) -> None:
+    def load_state_dict(self, state: dict[str, float | list[float]]) -> None:
         """The weight a checkpoint reached, kept within this run's bounds (its base may have changed on resume)."""
         self.gamma = self._bounded(float(state.get("r1_gamma_now", self.base)))
+        self._pending, self._read = [], [float(v) for v in state.get("r1_window", [])]
+
+    def _values(self) -> list[float]:
+        return self._read + (torch.stack(self._pending).float().tolist() if self._pending else [])
 
     def _bounded(self, gamma: float) -> float:
         return min(max(gamma, self.base), self.base * MAX_FACTOR)

@@ -157,7 +157,7 @@ class Gan:
         return sprites_removed(real[-count:], games, self.playfields, rng=None)
 
     def adapt_r1(self, d_real: float) -> float:
-        """R1's weight for the steps to come, from a report window's mean D(real) (with ``--r1-target``)."""
+        """R1's weight for the steps to come, from a window's mean D(real) (with ``--r1-target``)."""
         if self.r1 is None:
             raise RuntimeError("adapt_r1 needs --r1-target")
         self.options = dataclasses.replace(self.options, r1_gamma=self.r1.update(d_real))

@@ -18,6 +18,7 @@ from tqdm import tqdm
 from atarigan.evaluate.evaluation import Evaluation
 from atarigan.model.checkpoint import checkpoint_state
 from atarigan.model.conditional import balanced_labels
+from atarigan.model.gan_step import R1_EVERY, StepResult
 from atarigan.stop_signals import StopSignals
 from atarigan.training.best_so_far import BestSoFar
 from atarigan.training.checkpoint_writer import SaveFailed
@@ -65,6 +66,8 @@ class AfterStep:
         self.iteration = iteration
         self.window.add(values)
         self.progress.update(1)
+        if self.run.gan.r1 is not None:
+            self._adapt_r1(iteration, values)
         try:
             if iteration % train.report_every == 0:
                 self._report(iteration)
@@ -128,9 +131,6 @@ class AfterStep:
         self._check_finite()
         values = self.window.report(self.run.config.train.batch_size * self.run.world_size)
         self.final.update(values)
-        if self.run.gan.r1 is not None:
-            # Every process takes rank 0's window, so R1's weight stays one number across them.
-            self.run.gan.adapt_r1(from_rank_zero(self.agree, values["d_real"] if self.run.rank == 0 else None))
         threads = self.run.threads
         if threads is not None and threads.check() is not None and self.run.rank == 0:
             tqdm.write(f"atarigan train: at iteration {iteration}, {threads.describe()}")
@@ -144,6 +144,19 @@ class AfterStep:
             self.run.log.by_tag(iteration, norms({"generator": gan.generator, "discriminator": gan.discriminator},
                                                  self.run.config.train.layer_norms))
         self.progress.set_postfix(loss_d=f"{values['loss_d']:.3f}", loss_g=f"{values['loss_g']:.3f}")
+
+    def _adapt_r1(self, iteration: int, values: torch.Tensor) -> None:
+        """``--r1-target``: each R1 step's weight from the mean D(real) of the R1_EVERY steps before it.
+
+        Its own window, not the report's: D can go from sure to certain of real frames within a
+        hundred iterations, faster than one doubling per report window can follow (docs/quality.md).
+        """
+        gan = self.run.gan
+        gan.r1.observe(values[StepResult._fields.index("d_real")])
+        if iteration % R1_EVERY == 0:  # the next step is an R1 step (Gan.step counts from 0)
+            mean = gan.r1.window_mean()
+            # Every process takes rank 0's window, so R1's weight stays one number across them.
+            gan.adapt_r1(from_rank_zero(self.agree, mean if self.run.rank == 0 else None))
 
     def _images(self, iteration: int, real: torch.Tensor) -> None:
         if self.run.log is None:

@@ -56,16 +56,18 @@ def test_a_scheduled_run_resumes_exactly(tmp_path, tiny, small_nets, assert_same
 @pytest.mark.parametrize("trainer", ["loop", "ignite"])
 def test_r1_follows_the_discriminator_and_a_resume_goes_on_from_where_its_weight_had_got(
         tmp_path, tiny, small_nets, events, assert_same_weights, trainer):
-    # A target every window passes (real frames are more than 1% real to any D): the weight doubles at each report.
+    # A target every window passes (real frames are more than 1% real to any D): the weight doubles before each
+    # R1 step, every 16 iterations whatever the report's window (here 32).
     common = [*tiny, *small_nets, "--trainer", trainer, "--r1-gamma", "0.1", "--r1-target", "0.01",
-              "--report-every", "16", "--checkpoint-every", "48", "--iterations", "96"]
+              "--report-every", "32", "--checkpoint-every", "40", "--iterations", "80"]
     assert main(["train", *common, "--logdir", str(tmp_path / "whole")]) == 0
     logged = [(e.step, e.value) for e in events(tmp_path / "whole").Scalars("r1/gamma")]
-    assert logged == [(16, pytest.approx(0.2)), (32, pytest.approx(0.4)), (48, pytest.approx(0.8)),
-                      (64, pytest.approx(1.6)), (80, pytest.approx(3.2)), (96, pytest.approx(6.4))]
-    assert load_checkpoint(tmp_path / "whole")[1]["gan"]["r1_gamma_now"] == pytest.approx(6.4)
-    # Cut at 48 and resumed: R1 goes on at 0.8 (not back at 0.1), so the weights are those of the whole run.
-    assert main(["train", "--resume", str(tmp_path / "whole" / "checkpoint_48.pt"),
+    assert logged == [(32, pytest.approx(0.4)), (64, pytest.approx(1.6))]
+    assert load_checkpoint(tmp_path / "whole")[1]["gan"]["r1_gamma_now"] == pytest.approx(3.2)
+    # Cut at 40, half way through a window, and resumed: R1 goes on at 0.4 (not back at 0.1) and the window
+    # goes on from its 8 steps, so the weights are those of the whole run.
+    assert len(load_checkpoint(tmp_path / "whole" / "checkpoint_40.pt")[1]["gan"]["r1_window"]) == 8
+    assert main(["train", "--resume", str(tmp_path / "whole" / "checkpoint_40.pt"),
                  "--logdir", str(tmp_path / "resumed")]) == 0
     assert_same_weights(tmp_path / "whole", tmp_path / "resumed")
     # Given on resume to a run that had R1 fixed, it starts from the run's --r1-gamma; --r1-target 0 fixes it again.
