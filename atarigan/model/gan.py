@@ -128,8 +128,7 @@ class Gan:
         if self._graph_step is not None:
             values = self._graph_step(real, noise, *(() if labels is None else (labels,)))
         else:
-            r1 = self.options.penalised and self.iteration % R1_EVERY == 0
-            values = self._step(real, noise, labels, r1=r1, negatives=negatives)
+            values = self._step(real, noise, labels, r1=self.penalty_step_next, negatives=negatives)
         self.iteration += 1
         for scheduler in self.schedulers.values():
             if per_iteration(scheduler):
@@ -137,6 +136,11 @@ class Gan:
         if self.ema is not None:
             self.ema.update(self.generator)
         return values
+
+    @property
+    def penalty_step_next(self) -> bool:
+        """Whether the next step is a lazy R1/R2 step: every R1_EVERY iterations, counted over the whole run."""
+        return self.options.penalised and self.iteration % R1_EVERY == 0
 
     def _step(self, real: torch.Tensor, noise: torch.Tensor, labels: torch.Tensor | None = None, *,
               r1: bool = False, negatives: torch.Tensor | None = None) -> torch.Tensor:

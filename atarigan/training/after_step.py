@@ -18,7 +18,7 @@ from tqdm import tqdm
 from atarigan.evaluate.evaluation import Evaluation
 from atarigan.model.checkpoint import checkpoint_state
 from atarigan.model.conditional import balanced_labels
-from atarigan.model.gan_step import R1_EVERY, StepResult
+from atarigan.model.gan_step import StepResult
 from atarigan.stop_signals import StopSignals
 from atarigan.training.best_so_far import BestSoFar
 from atarigan.training.checkpoint_writer import SaveFailed
@@ -153,7 +153,7 @@ class AfterStep:
         """
         gan = self.run.gan
         gan.r1.observe(values[StepResult._fields.index("d_real")])
-        if iteration % R1_EVERY == 0:  # the next step is an R1 step (Gan.step counts from 0)
+        if gan.penalty_step_next:  # the Gan's own schedule, so each window ends right before its R1 step
             mean = gan.r1.window_mean()
             # Every process takes rank 0's window, so R1's weight stays one number across them.
             gan.adapt_r1(from_rank_zero(self.agree, mean if self.run.rank == 0 else None))
