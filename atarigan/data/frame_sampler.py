@@ -29,6 +29,7 @@ from atarigan.config.seeds import derive_seed
 from atarigan.data.background import BackgroundIterator
 from atarigan.data.batch_plan import BatchPlan
 from atarigan.data.frames import frames_from_screens
+from atarigan.data.helper_thread import single_openmp_thread
 from wrappers import quiet_ale, rom_id, screen_size
 from wrappers.make_env import v5_vector_options
 
@@ -143,14 +144,18 @@ class FrameSampler:
                 self._envs.append(AtariVectorEnv(rom_id(game), envs_per_game, num_threads=num_threads,
                                                  **v5_vector_options(height, width)))
             if frame_threads:
-                self._frame_pool = ThreadPoolExecutor(frame_threads, "FrameSampler-frames")
+                self._frame_pool = ThreadPoolExecutor(frame_threads, "FrameSampler-frames",
+                                                      initializer=single_openmp_thread)
             if background:
-                self._background = BackgroundIterator(self._produce(), prefetch, name="FrameSampler")
+                self._background = BackgroundIterator(self._produce(helper_thread=True), prefetch,
+                                                      name="FrameSampler")
         except BaseException:
             self.close()  # emulators started before a failure (or a Ctrl-C) must not outlive it
             raise
 
-    def _produce(self) -> Iterator[FrameBatch]:
+    def _produce(self, helper_thread: bool = False) -> Iterator[FrameBatch]:
+        if helper_thread:
+            single_openmp_thread()  # this body runs on the background thread: torch's threads are training's
         plan = BatchPlan(self.batch_size, self.weights, self._rng)
         n_games = len(self._envs)
         # Screens of a game sent to the frame threads and not yet back: counted against its cap.
