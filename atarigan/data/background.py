@@ -13,6 +13,8 @@ import threading
 from collections.abc import Iterator
 from typing import Generic, NamedTuple, TypeVar
 
+from atarigan.data.helper_thread import single_openmp_thread
+
 T = TypeVar("T")
 
 
@@ -25,6 +27,8 @@ _END = object()
 
 class BackgroundIterator(Generic[T]):
     """Runs ``source`` on a daemon thread, at most ``prefetch`` items ahead; a failure there is raised here.
+
+    The thread is a helper: its torch operators run on it alone (:func:`single_openmp_thread`).
 
     >>> items = BackgroundIterator(iter(range(5)), prefetch=2)
     >>> list(items)
@@ -51,6 +55,7 @@ class BackgroundIterator(Generic[T]):
 
     def _fill(self) -> None:
         try:
+            single_openmp_thread()
             for item in self._source:
                 if not self._put(item):
                     return

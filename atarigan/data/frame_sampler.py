@@ -147,15 +147,12 @@ class FrameSampler:
                 self._frame_pool = ThreadPoolExecutor(frame_threads, "FrameSampler-frames",
                                                       initializer=single_openmp_thread)
             if background:
-                self._background = BackgroundIterator(self._produce(helper_thread=True), prefetch,
-                                                      name="FrameSampler")
+                self._background = BackgroundIterator(self._produce(), prefetch, name="FrameSampler")
         except BaseException:
             self.close()  # emulators started before a failure (or a Ctrl-C) must not outlive it
             raise
 
-    def _produce(self, helper_thread: bool = False) -> Iterator[FrameBatch]:
-        if helper_thread:
-            single_openmp_thread()  # this body runs on the background thread: torch's threads are training's
+    def _produce(self) -> Iterator[FrameBatch]:
         plan = BatchPlan(self.batch_size, self.weights, self._rng)
         n_games = len(self._envs)
         # Screens of a game sent to the frame threads and not yet back: counted against its cap.

@@ -6,7 +6,9 @@ import threading
 import pytest
 import torch
 
+import atarigan.data.background as background_module
 import atarigan.data.frame_sampler as frame_sampler_module
+from atarigan.data.background import BackgroundIterator
 from atarigan.data.frame_sampler import FrameSampler
 from atarigan.data.helper_thread import single_openmp_thread
 
@@ -51,10 +53,21 @@ def test_a_limited_helper_thread_starts_no_team_and_training_keeps_its_threads(t
     assert torch.get_num_threads() == 2
 
 
+def test_a_background_iterator_runs_its_source_on_one_openmp_thread(two_torch_threads):
+    def source():
+        yield torch.get_num_threads()
+
+    items = BackgroundIterator(source())
+    assert list(items) == [1]
+    items.close()
+    assert torch.get_num_threads() == 2
+
+
 def sampler_threads(limit: bool, monkeypatch) -> int:
     """OS threads a background sampler with one frame thread has once it has made a few batches."""
     if not limit:
-        monkeypatch.setattr(frame_sampler_module, "single_openmp_thread", lambda: None)
+        for module in (frame_sampler_module, background_module):
+            monkeypatch.setattr(module, "single_openmp_thread", lambda: None)
     before = os_thread_count()
     # 8 emulators a game: a step's screens are enough work for torch's resize and copy to go parallel.
     with FrameSampler(["Breakout", "Pong"], batch_size=8, envs_per_game=8, seed=0, num_threads=1,
