@@ -26,8 +26,10 @@ def two_torch_threads():
     torch.set_num_threads(before)
 
 
-def os_thread_count() -> int:
-    return len(os.listdir("/proc/self/task"))
+def os_threads() -> set[str]:
+    """This process's thread ids. New threads are counted as ids not seen before, so a thread of an
+    earlier test that is still ending (it can linger in /proc on a loaded machine) does not count."""
+    return set(os.listdir("/proc/self/task"))
 
 
 def threads_started_by_an_operator(limit: bool) -> int:
@@ -37,9 +39,9 @@ def threads_started_by_an_operator(limit: bool) -> int:
     def helper() -> None:
         if limit:
             single_openmp_thread()
-        before = os_thread_count()
+        before = os_threads()
         torch.ones(1 << 20).add_(1)
-        started.append(os_thread_count() - before)
+        started.append(len(os_threads() - before))
 
     thread = threading.Thread(target=helper)
     thread.start()
@@ -64,18 +66,18 @@ def test_a_background_iterator_runs_its_source_on_one_openmp_thread(two_torch_th
 
 
 def sampler_threads(limit: bool, monkeypatch) -> int:
-    """OS threads a background sampler with one frame thread has once it has made a few batches."""
+    """OS threads a background sampler with one frame thread has started once it has made a few batches."""
     if not limit:
         for module in (frame_sampler_module, background_module):
             monkeypatch.setattr(module, "single_openmp_thread", lambda: None)
-    before = os_thread_count()
+    before = os_threads()
     # 8 emulators a game: a step's screens are enough work for torch's resize and copy to go parallel.
     with FrameSampler(["Breakout", "Pong"], batch_size=8, envs_per_game=8, seed=0, num_threads=1,
                       frame_threads=1) as sampler:
         batches = iter(sampler)
         for _ in range(4):
             next(batches)
-        count = os_thread_count() - before
+        count = len(os_threads() - before)
     monkeypatch.undo()
     return count
 
