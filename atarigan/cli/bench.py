@@ -80,7 +80,8 @@ def run(args: argparse.Namespace, stop: StopSignals) -> int:
     fast = a.fast if a.fast is not None else default_fast(device, cpu_has_fast_bf16())
     # The book's maths throughout: these rows compare implementations; what a recipe costs is in the README's ablation.
     config = RunConfig.from_values({"games": a.games, "batch_size": a.batch_size, "envs_per_game": a.envs_per_game,
-                                    "device": str(device), "recipe": "book", "threads": a.threads, **{option: True for option in fast}})
+                                    "device": str(device), "recipe": "book", "threads": a.threads,
+                                    **{option: option in fast for option in FAST_OPTIONS}})
     try:
         config.launch.check_device(device)
     except ConfigError as exc:

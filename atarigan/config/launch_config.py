@@ -23,8 +23,11 @@ class LaunchConfig(Checked):
     # It changes the arithmetic, so a resumed run keeps what it trained with (exact resume) unless told otherwise.
     precision: str = option("auto", help="bf16 autocast or fp32; auto: bf16 where the hardware does it natively",
                             resume=Resume.MAY_CHANGE, check=one_of(*PRECISIONS), metavar="|".join(PRECISIONS))
-    channels_last: bool = option(False, help="channels-last memory format (faster convolutions on GPUs)",
-                                 resume=Resume.LAUNCH)
+    # Three-valued: unset (None) is auto, resolved with the precision by resolve_channels_last.
+    channels_last: bool | None = option(
+        None, help="channels-last memory format (default: on for bf16 runs without --compile, where oneDNN's and "
+        "cuDNN's convolutions are faster in it; off for fp32, where a CPU converts the weights on every call)",
+        resume=Resume.LAUNCH)
     compile: bool = option(False, help="torch.compile both networks (slow start; see README)", resume=Resume.LAUNCH)
     threads: str | int = option("auto", help="torch's CPU threads: auto (the cores other processes leave free, checked "
                           "again at every report) or N", resume=Resume.LAUNCH, check=thread_count, metavar="auto|N")

@@ -74,6 +74,24 @@ def resolve_precision(precision: str, device: torch.device) -> str:
     return "bf16" if cpu_has_fast_bf16() else "fp32"
 
 
+def resolve_channels_last(channels_last: bool | None, precision: str, compile: bool = False) -> bool:
+    """Whether a run uses the channels-last memory format; ``None`` (unset) is auto.
+
+    Auto is on for a bf16 run (resolved ``precision``), where oneDNN's AMX / AVX-512 BF16 and cuDNN's
+    tensor-core convolutions are faster in it, and off for fp32, where a CPU converts the weights on every call
+    and the step gets slower (docs/performance.md), and with ``compile`` (inductor failed on channels-last
+    convolution backward on CUDA).
+
+    >>> resolve_channels_last(None, "bf16"), resolve_channels_last(None, "fp32"), resolve_channels_last(None, "bf16", True)
+    (True, False, False)
+    >>> resolve_channels_last(False, "bf16"), resolve_channels_last(True, "fp32")
+    (False, True)
+    """
+    if channels_last is not None:
+        return channels_last
+    return precision == "bf16" and not compile
+
+
 def autocast_dtype(precision: str) -> torch.dtype | None:
     """The dtype to autocast to for a resolved precision; None trains in plain fp32."""
     return torch.bfloat16 if precision == "bf16" else None

@@ -14,7 +14,7 @@ from atarigan.evaluate.corruptions import sprites_removed
 from atarigan.model.adaptive_r1 import AdaptiveR1
 from atarigan.model.conditional import balanced_labels, grid_rows
 from atarigan.model.cuda_graph_step import CudaGraphStep
-from atarigan.model.device import autocast_dtype, resolve_precision
+from atarigan.model.device import autocast_dtype, resolve_channels_last, resolve_precision
 from atarigan.model.ema import GeneratorAverage
 from atarigan.model.gan_step import R1_EVERY, StepOptions, gan_step
 from atarigan.model.lr_schedule import make_scheduler, per_iteration
@@ -39,7 +39,8 @@ class Gan:
         launch.check_device(device)
         self.config = config
         self.device = device
-        self.autocast_dtype = autocast_dtype(resolve_precision(launch.precision, device))
+        precision = resolve_precision(launch.precision, device)
+        self.autocast_dtype = autocast_dtype(precision)
         self.seeds = seeds = RunSeeds(train.seed)
         torch.manual_seed(seeds.networks())
         self.generator = Generator(config.model).to(device)
@@ -47,9 +48,10 @@ class Gan:
         if train.dcgan_init:
             self.generator.apply(dcgan_init)
             self.discriminator.apply(dcgan_init)
-        self.memory_format = torch.channels_last if launch.channels_last else torch.contiguous_format
+        channels_last = resolve_channels_last(launch.channels_last, precision, launch.compile)
+        self.memory_format = torch.channels_last if channels_last else torch.contiguous_format
         for net in (self.generator, self.discriminator):
-            # channels_last lets cuDNN pick its NHWC kernels (tensor cores); state_dicts are unchanged.
+            # channels_last lets cuDNN and oneDNN pick their NHWC bf16 kernels; state_dicts are unchanged.
             net.to(memory_format=self.memory_format)
             if launch.compile:
                 net.compile()  # in place, so state_dict keys stay those of the plain module

@@ -17,14 +17,14 @@ from typing import Any
 
 from atarigan.config.option import Resume, flag_of, option_of, shown
 from atarigan.config.run_config import RunConfig
-from atarigan.model.device import cpu_has_fast_bf16, resolve_device, resolve_precision
+from atarigan.model.device import cpu_has_fast_bf16, resolve_channels_last, resolve_device, resolve_precision
 from atarigan.model.checkpoint import check_networks_match, checkpoint_iteration, list_checkpoints, load_checkpoint
 from atarigan.training.run_dir import check_new_run_dir, new_run_dir, unique_path
 
 
 @dataclass(frozen=True)
 class RunPlan:
-    config: RunConfig  # as it will run: device and precision resolved, logdir the run directory
+    config: RunConfig  # as it will run: device, precision and channels_last resolved, logdir the run directory
     start_iteration: int
     resume_from: Path | None  # the checkpoint this launch continues
     run_id: str  # the line of checkpoints this run writes; a branch starts a new one
@@ -40,6 +40,8 @@ class RunPlan:
         what = (f"resuming {self.run_dir} at iteration {self.start_iteration}" if self.resume_from
                 else f"new run {self.run_dir}")
         precision = "bf16 autocast" if c.launch.precision == "bf16" else "fp32"
+        if c.launch.channels_last:
+            precision += ", channels-last"
         processes = f", {c.launch.nproc_per_node} processes ({c.launch.backend})" if c.launch.nproc_per_node > 1 else ""
         return (f"{what}: {' '.join(c.train.games)}, {c.train.iterations} iterations, {c.launch.device}, "
                 f"{precision}, trainer {c.launch.trainer}{processes}")
@@ -138,6 +140,8 @@ def plan_run(given: RunConfig, explicit: Collection[str] = ()) -> RunPlan:
     backend = config.launch.backend
     if backend is None and config.launch.nproc_per_node > 1:
         backend = "nccl" if device.type == "cuda" else "gloo"
-    config = config.replace(device=str(device), precision=precision, backend=backend, logdir=str(run_dir), resume=None)
+    channels_last = resolve_channels_last(config.launch.channels_last, precision, config.launch.compile)
+    config = config.replace(device=str(device), precision=precision, channels_last=channels_last, backend=backend,
+                            logdir=str(run_dir), resume=None)
     return RunPlan(config, start, resume_from, run_id, parent, tuple(notes))
 

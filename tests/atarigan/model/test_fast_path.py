@@ -41,10 +41,20 @@ def assert_same_training(a, b, atol: float) -> None:
 
 
 def test_channels_last_trains_like_the_default_layout():
-    base = {"batch_size": 8, "precision": "fp32", "recipe": "book"}
+    base = {"batch_size": 8, "precision": "fp32", "recipe": "book", "channels_last": False}
     data = batches(3)
     assert_same_training(run_steps(base, "cpu", data), run_steps({**base, "channels_last": True}, "cpu", data),
                          atol=1e-4)
+
+
+@pytest.mark.parametrize("values, expected", [
+    ({"precision": "bf16"}, torch.channels_last), ({"precision": "fp32"}, torch.contiguous_format),
+    ({"precision": "bf16", "channels_last": False}, torch.contiguous_format)])
+def test_a_gan_made_from_a_config_lays_out_its_weights_as_the_unset_channels_last_resolves(values, expected):
+    gan = Gan(RunConfig.from_values({"batch_size": 8, "recipe": "book", **values}), torch.device("cpu"))
+    assert gan.memory_format == expected
+    first_convolution = next(p for p in gan.discriminator.parameters() if p.dim() == 4)
+    assert first_convolution.is_contiguous(memory_format=expected)
 
 
 def test_compiled_networks_train_like_eager_ones_and_keep_their_state_dict_keys():

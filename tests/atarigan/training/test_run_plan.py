@@ -21,6 +21,24 @@ def test_a_new_run_gets_a_dated_directory_and_resolved_device_and_precision(tmp_
     assert plan.start_iteration == 0 and plan.resume_from is None and not plan.run_dir.exists()
 
 
+@pytest.mark.parametrize("given, precision, compile, expected", [
+    ({}, "bf16", False, True), ({}, "fp32", False, False), ({}, "bf16", True, False),
+    ({"channels_last": False}, "bf16", False, False), ({"channels_last": True}, "fp32", False, True)])
+def test_channels_last_unset_follows_the_precision_and_the_start_up_line_says_it(tmp_path, given, precision,
+                                                                                   compile, expected):
+    values = {"device": "cpu", "precision": precision, "compile": compile, "logdir": str(tmp_path / "run"), **given}
+    plan = plan_run(RunConfig.from_values(values), set(values))
+    assert plan.config.launch.channels_last is expected
+    assert ("channels-last" in plan.start_line()) is expected
+
+
+def test_channels_last_is_this_launchs_own_on_resume(tmp_path, write_checkpoint):
+    write_checkpoint(tmp_path / "run", 4)
+    assert resume(tmp_path / "run", precision="fp32").config.launch.channels_last is False
+    assert resume(tmp_path / "run", precision="bf16").config.launch.channels_last is True
+    assert resume(tmp_path / "run", precision="bf16", channels_last=False).config.launch.channels_last is False
+
+
 @pytest.mark.parametrize("what", ["checkpoint", "events", "file"])
 def test_a_new_run_refuses_a_directory_that_is_not_its_own(tmp_path, write_checkpoint, what):
     target = tmp_path / "run"
