@@ -47,6 +47,7 @@ BAD = [
      "game, so it must be told each frame's game); --recipe sprites turns it on"),  # the default recipe
     (["--cuda-graphs"], "--r1-gamma: 0.1 cannot run in a captured CUDA graph; leave it out with --cuda-graphs "
      "(--recipe sprites sets it; --recipe fast runs in a graph)"),
+    (["--channels-last=yes"], "argument --channels-last/--no-channels-last: ignored explicit argument 'yes'"),
     # Checked before any process is spawned, so two processes make no traceback either.
     (["--trainer", "ignite", "--nproc-per-node", "2", "--games", "Breakot"], "--games: unknown Atari game 'Breakot'"),
 ]
@@ -182,6 +183,22 @@ def test_a_discriminator_that_judges_each_frame_trains_on_real_games_saves_and_r
     assert main(["train", "--resume", str(run), "--iterations", "4", *changed]) == 2
     err = capsys.readouterr().err
     assert changed[0].replace("no-", "") in err and "Traceback" not in err and err.count("\n") == 1
+
+
+def test_a_bf16_run_on_real_games_is_channels_last_unless_told_and_says_so(tmp_path, tiny, small_nets, capsys):
+    from atarigan.model.checkpoint import load_checkpoint
+
+    run = tmp_path / "run"
+    assert main(["train", *tiny, *small_nets, "--precision", "bf16", "--iterations", "2", "--logdir", str(run)]) == 0
+    assert "cpu, bf16 autocast, channels-last, trainer loop" in capsys.readouterr().out
+    assert load_checkpoint(run)[1]["config"].launch.channels_last is True
+    # Launch only: a resume may lay the networks out otherwise, and the checkpoint records what ran.
+    assert main(["train", "--resume", str(run), "--iterations", "3", "--no-channels-last"]) == 0
+    assert "cpu, bf16 autocast, trainer loop" in capsys.readouterr().out
+    resumed = load_checkpoint(run)[1]
+    assert resumed["trainer"]["iteration"] == 3 and resumed["config"].launch.channels_last is False
+    assert main(["train", *tiny, *small_nets, "--iterations", "2", "--logdir", str(tmp_path / "fp32")]) == 0
+    assert "cpu, fp32, trainer loop" in capsys.readouterr().out
 
 
 def test_the_default_recipe_sprites_trains_on_real_games_saves_and_resumes(tmp_path, tiny, capsys):
