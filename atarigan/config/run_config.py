@@ -61,6 +61,13 @@ class RunConfig:
             source = f" (--recipe {self.train.recipe} sets 0)" if "r1_gamma" in from_recipe else ""
             raise ConfigError("r1_target", f": {shown(self.train.r1_target)} needs --r1-gamma above 0, the weight it "
                               f"starts from and comes back to{source}")
+        if self.train.augment_target and not self.train.augment:
+            if "augment_target" in from_recipe:  # the recipe's target is for its augmentations: none, nothing to fade
+                object.__setattr__(self, "train", dataclasses.replace(self.train, augment_target=0.0))
+            else:
+                source = f" (--recipe {self.train.recipe} sets none)" if "augment" in from_recipe else ""
+                raise ConfigError("augment_target", f": {shown(self.train.augment_target)} needs --augment "
+                                  f"(translation or color), the augmentations whose strength it sets{source}")
         lr = self.train.lr
         if self.train.lr_g is None or self.train.lr_d is None:
             object.__setattr__(self, "train", dataclasses.replace(
@@ -118,6 +125,7 @@ class RunConfig:
         """Read a checkpoint's config: this layout, or the flat one of checkpoints before it."""
         flat = dict(data) if not set(data) <= set(cls.PARTS) else {k: v for part in data.values() for k, v in part.items()}
         flat.setdefault("recipe", LEGACY_RECIPE)  # written before recipes: the book's maths
+        flat.setdefault("augment_target", 0.0)  # written before --augment-target: every frame augmented
         if "spectral_norm" in flat:  # written before --discriminator-norm, which took over its True/False
             spectral = flat.pop("spectral_norm")
             flat.setdefault("discriminator_norm", None if spectral is None else "spectral" if spectral else "batch")

@@ -84,6 +84,11 @@ class TrainConfig(Checked):
     augment: tuple[str, ...] | None = option(
         None, help="differentiable augmentations of the discriminator's input: translation, color, or none "
         "(default: the recipe's)", resume=Resume.FIXED, check=optional(some_of(*AUGMENTATIONS)), metavar="OP")
+    augment_target: float | None = option(
+        None, help="let the augmentations' strength follow the discriminator (StyleGAN2-ADA): each frame is augmented "
+        "with a probability that starts at 1 and, after each 16 steps, falls by 0.016 if their mean D(real) was "
+        "at or below this probability and rises by as much if above; 0: every frame augmented (default: the "
+        "recipe's)", resume=Resume.FIXED, check=optional(number(0, 0.99)))
     mode_seeking: float | None = option(
         None, help="weight of MSGAN's mode-seeking term in the generator's loss: it grows when two noises of one "
         "game give alike frames, so the generator cannot draw one frame for every noise; 0: none (default: the "

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import torch
 
+from atarigan.model.feedback_window import FeedbackWindow
+
 #: The weight doubles (or halves) at each window, and stays within [base, base * MAX_FACTOR].
 STEP = 2.0
 MAX_FACTOR = 100.0
@@ -27,12 +29,12 @@ class AdaptiveR1:
     >>> r1.gamma
     0.1
 
-    The trainers feed it each step's D(real) as it comes (:meth:`observe`, left on the device) and
-    close a window before each R1 step (:meth:`window_mean`, one copy to the host):
+    The trainers feed its :attr:`window` each step's D(real) as it comes and close the window before
+    each R1 step:
 
     >>> for d_real in (0.9, 1.0):
-    ...     r1.observe(torch.tensor(d_real))
-    >>> r1.update(r1.window_mean())
+    ...     r1.window.observe(torch.tensor(d_real))
+    >>> r1.update(r1.window.close())
     0.2
     """
 
@@ -44,18 +46,7 @@ class AdaptiveR1:
         self.base = base
         self.target = target
         self.gamma = base
-        self._pending: list[torch.Tensor] = []  # this window's steps, still on the device
-        self._read: list[float] = []  # this window's steps from before a resume
-
-    def observe(self, d_real: torch.Tensor) -> None:
-        """One step's mean D(real), a 0-d tensor left where it is until the window closes."""
-        self._pending.append(d_real)
-
-    def window_mean(self) -> float | None:
-        """The window's mean D(real) (None if it saw no step); the next window starts empty."""
-        values = self._values()
-        self._pending, self._read = [], []
-        return sum(values) / len(values) if values else None
+        self.window = FeedbackWindow()  # the mean D(real) since the last R1 step
 
     def update(self, d_real: float) -> float:
         """The weight for the next window, from this window's mean probability that real frames are real."""
@@ -64,15 +55,12 @@ class AdaptiveR1:
 
     def state_dict(self) -> dict[str, float | list[float]]:
         # The open window goes in too: a run cut between two R1 steps then resumes to the same weights.
-        return {"r1_gamma_now": self.gamma, "r1_window": self._values()}
+        return {"r1_gamma_now": self.gamma, "r1_window": self.window.values()}
 
     def load_state_dict(self, state: dict[str, float | list[float]]) -> None:
         """The weight a checkpoint reached, kept within this run's bounds (its base may have changed on resume)."""
         self.gamma = self._bounded(float(state.get("r1_gamma_now", self.base)))
-        self._pending, self._read = [], [float(v) for v in state.get("r1_window", [])]
-
-    def _values(self) -> list[float]:
-        return self._read + (torch.stack(self._pending).float().tolist() if self._pending else [])
+        self.window.restore(state.get("r1_window", []))
 
     def _bounded(self, gamma: float) -> float:
         return min(max(gamma, self.base), self.base * MAX_FACTOR)

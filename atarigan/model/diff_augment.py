@@ -44,13 +44,25 @@ def translation(images: torch.Tensor, rng: torch.Generator, ratio: float = 0.125
 OPERATIONS = {"color": color, "translation": translation}
 
 
-def diff_augment(images: torch.Tensor, operations: tuple[str, ...], rng: torch.Generator) -> torch.Tensor:
+def diff_augment(images: torch.Tensor, operations: tuple[str, ...], rng: torch.Generator,
+                 strength: float | None = None) -> torch.Tensor:
     """``images`` through each named operation in turn (none: unchanged).
+
+    With a ``strength`` p (``--augment-target``), each operation changes each image with probability p
+    and leaves the rest as they were (ADA's way); None: every image, and no draw for the choice.
 
     >>> rng = torch.Generator().manual_seed(0)
     >>> diff_augment(torch.zeros(2, 3, 8, 8), ("translation", "color"), rng).shape
     torch.Size([2, 3, 8, 8])
+    >>> images = torch.rand(4, 3, 8, 8)
+    >>> torch.equal(diff_augment(images, ("translation", "color"), rng, strength=0.0), images)
+    True
     """
     for name in operations:
-        images = OPERATIONS[name](images, rng)
+        changed = OPERATIONS[name](images, rng)
+        if strength is not None:
+            # Drawn whatever p is, so the stream of draws (and a resumed run) does not depend on p.
+            chosen = torch.rand((images.shape[0], 1, 1, 1), generator=rng, device=images.device) < strength
+            changed = torch.where(chosen, changed, images)
+        images = changed
     return images

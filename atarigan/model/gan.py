@@ -11,6 +11,7 @@ from torch import nn
 from atarigan.config.run_config import RunConfig
 from atarigan.config.seeds import RunSeeds
 from atarigan.evaluate.corruptions import sprites_removed
+from atarigan.model.adaptive_augment import AdaptiveAugment
 from atarigan.model.adaptive_r1 import AdaptiveR1
 from atarigan.model.conditional import balanced_labels, grid_rows
 from atarigan.model.cuda_graph_step import CudaGraphStep
@@ -59,8 +60,11 @@ class Gan:
         self.opt_g = torch.optim.Adam(self.generator.parameters(), lr=train.lr_g, **adam)
         self.opt_d = torch.optim.Adam(self.discriminator.parameters(), lr=train.lr_d, **adam)
         self.schedulers = {"sched_g": make_scheduler(self.opt_g, train), "sched_d": make_scheduler(self.opt_d, train)}
+        # --augment-target: each frame's chance of being augmented follows D's confidence on real frames.
+        self.augment_control = AdaptiveAugment(train.augment_target) if train.augment_target else None
         self.options = StepOptions(train.loss, train.r1_gamma, train.augment, train.mixed_batches, train.r2_gamma,
-                                   train.mode_seeking)
+                                   train.mode_seeking,
+                                   augment_strength=None if self.augment_control is None else self.augment_control.strength)
         # --r1-target: R1's weight follows D's confidence on real frames (adapt_r1), from --r1-gamma up.
         self.r1 = AdaptiveR1(train.r1_gamma, train.r1_target) if train.r1_target else None
         # --sprite-negatives: this many of each batch's real frames, sprites painted out, replace as many fakes in
@@ -169,6 +173,20 @@ class Gan:
         self.options = dataclasses.replace(self.options, r1_gamma=self.r1.update(d_real))
         return self.options.r1_gamma
 
+    def adapt_augment(self, d_real: float) -> float:
+        """The augmentations' strength for the steps to come, from a window's mean D(real) (``--augment-target``)."""
+        if self.augment_control is None:
+            raise RuntimeError("adapt_augment needs --augment-target")
+        self.options = dataclasses.replace(self.options, augment_strength=self.augment_control.update(d_real))
+        return self.options.augment_strength
+
+    @property
+    def augment_strength(self) -> float:
+        """Each frame's chance of each augmentation now: 1 when fixed, 0 with none."""
+        if not self.options.augment:
+            return 0.0
+        return 1.0 if self.options.augment_strength is None else self.options.augment_strength
+
     def evaluated(self, frechet_distance: float) -> None:
         """Tell the plateau schedules (if any) the latest quality number."""
         for scheduler in self.schedulers.values():
@@ -216,6 +234,8 @@ class Gan:
             state.update(self.ema.state_dict())
         if self.r1 is not None:
             state.update(self.r1.state_dict())
+        if self.augment_control is not None:
+            state.update(self.augment_control.state_dict())
         return state
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
@@ -237,3 +257,6 @@ class Gan:
         if self.r1 is not None:  # where the weight had got to (a run that adds --r1-target on resume: its base)
             self.r1.load_state_dict(state)
             self.options = dataclasses.replace(self.options, r1_gamma=self.r1.gamma)
+        if self.augment_control is not None:  # fixed on resume, so the checkpoint has it
+            self.augment_control.load_state_dict(state)
+            self.options = dataclasses.replace(self.options, augment_strength=self.augment_control.strength)

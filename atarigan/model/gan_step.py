@@ -43,6 +43,7 @@ class StepOptions:
     mixed_batches: bool = False  # D judges real and fake frames in one pass (shared BatchNorm statistics)
     r2_gamma: float = 0.0  # weight of the R2 penalty on generated frames, on the same steps as R1
     mode_seeking: float = 0.0  # weight of MSGAN's mode-seeking term in G's loss
+    augment_strength: float | None = None  # each frame's chance of each augmentation; None: every frame
 
     @property
     def penalised(self) -> bool:
@@ -117,7 +118,7 @@ def gan_step(
     def seen(images: torch.Tensor, games: torch.Tensor | None) -> torch.Tensor:
         """What D reads of ``images``: with their residuals if it takes them, then augmented alike."""
         images = discriminator_input(images, games, playfields)
-        return diff_augment(images, options.augment, rng) if options.augment else images
+        return diff_augment(images, options.augment, rng, options.augment_strength) if options.augment else images
 
     def conditioned(inputs: torch.Tensor) -> tuple[torch.Tensor, ...]:
         return (inputs,) if labels is None else (inputs, labels)

@@ -16,6 +16,7 @@ import torch
 from tqdm import tqdm
 
 from atarigan.evaluate.evaluation import Evaluation
+from atarigan.model.adaptive_augment import WINDOW
 from atarigan.model.checkpoint import checkpoint_state
 from atarigan.model.conditional import balanced_labels
 from atarigan.model.gan_step import StepResult
@@ -68,6 +69,8 @@ class AfterStep:
         self.progress.update(1)
         if self.run.gan.r1 is not None:
             self._adapt_r1(iteration, values)
+        if self.run.gan.augment_control is not None:
+            self._adapt_augment(iteration, values)
         try:
             if iteration % train.report_every == 0:
                 self._report(iteration)
@@ -140,7 +143,7 @@ class AfterStep:
             if threads is not None:
                 self.run.log.by_tag(iteration, {"speed/threads": threads.threads})
             self.run.log.by_tag(iteration, {f"lr/{net}": lr for net, lr in gan.learning_rates().items()})
-            self.run.log.by_tag(iteration, {"r1/gamma": gan.options.r1_gamma})
+            self.run.log.by_tag(iteration, {"r1/gamma": gan.options.r1_gamma, "augment/strength": gan.augment_strength})
             self.run.log.by_tag(iteration, norms({"generator": gan.generator, "discriminator": gan.discriminator},
                                                  self.run.config.train.layer_norms))
         self.progress.set_postfix(loss_d=f"{values['loss_d']:.3f}", loss_g=f"{values['loss_g']:.3f}")
@@ -152,11 +155,19 @@ class AfterStep:
         hundred iterations, faster than one doubling per report window can follow (docs/quality.md).
         """
         gan = self.run.gan
-        gan.r1.observe(values[StepResult._fields.index("d_real")])
+        gan.r1.window.observe(values[StepResult._fields.index("d_real")])
         if gan.penalty_step_next:  # the Gan's own schedule, so each window ends right before its R1 step
-            mean = gan.r1.window_mean()
+            mean = gan.r1.window.close()
             # Every process takes rank 0's window, so R1's weight stays one number across them.
             gan.adapt_r1(from_rank_zero(self.agree, mean if self.run.rank == 0 else None))
+
+    def _adapt_augment(self, iteration: int, values: torch.Tensor) -> None:
+        """``--augment-target``: the augmentations' strength from the mean D(real) of each WINDOW steps."""
+        gan = self.run.gan
+        gan.augment_control.window.observe(values[StepResult._fields.index("d_real")])
+        if iteration % WINDOW == 0:  # counted over the whole run, so a resumed run's windows fall where they did
+            mean = gan.augment_control.window.close()
+            gan.adapt_augment(from_rank_zero(self.agree, mean if self.run.rank == 0 else None))
 
     def _images(self, iteration: int, real: torch.Tensor) -> None:
         if self.run.log is None:

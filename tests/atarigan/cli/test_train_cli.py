@@ -32,6 +32,11 @@ BAD = [
      "from and comes back to (--recipe fast sets 0)"),
     (["--r1-gamma", "0", "--r1-target", "0.9"], "--r1-target: 0.9 needs --r1-gamma above 0, the weight it starts "
      "from and comes back to"),
+    (["--augment-target", "1"], "--augment-target must be a finite number in [0, 0.99], got 1.0"),
+    (["--augment", "none", "--augment-target", "0.8"], "--augment-target: 0.8 needs --augment (translation or "
+     "color), the augmentations whose strength it sets"),
+    (["--recipe", "fast", "--augment-target", "0.8"], "--augment-target: 0.8 needs --augment (translation or "
+     "color), the augmentations whose strength it sets (--recipe fast sets none)"),
     (["--sprite-negatives", "0.9"], "--sprite-negatives must be a finite number in [0, 0.75], got 0.9"),
     (["--mode-seeking", "nan"], "--mode-seeking must be a finite number in [0, 100], got nan"),
     (["--discriminator-leak", "1.5"], "--discriminator-leak must be a finite number in [0, 1], got 1.5"),

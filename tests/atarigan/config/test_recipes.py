@@ -185,7 +185,12 @@ def test_the_sprites_recipe_is_fast_told_each_game_with_its_playfield():
     assert RunConfig() == sprites  # the default
     assert (sprites.train.lr, sprites.train.ema, sprites.train.loss) == (fast.train.lr, fast.train.ema, fast.train.loss)
     assert sprites.train.conditional and sprites.model.classes == len(sprites.train.games) == 3
-    assert (sprites.train.r1_gamma, sprites.train.augment) == (0.1, ("translation",))
+    assert (sprites.train.r1_gamma, sprites.train.augment, sprites.train.augment_target) == (0.1, ("translation",), 0.85)
+    assert fast.train.augment_target == 0.0
+    # Without augmentations the recipe's target has nothing to set: off, not an error (given outright, it is one).
+    assert RunConfig.from_values({"augment": ("none",)}).train.augment_target == 0.0
+    with pytest.raises(ConfigError, match=r"^augment_target: 0.85 needs --augment \(translation or color\)"):
+        RunConfig.from_values({"augment": ("none",), "augment_target": 0.85})
     assert sprites.model.patch_discriminator and sprites.model.discriminator_norm == "batch"
     assert sprites.model.generator_playfield and sprites.model.discriminator_playfield
     assert not sprites.model.generator_game_norm and not fast.train.conditional

@@ -76,6 +76,14 @@ def test_checkpoints_from_before_r2_read_as_without_it():
     assert (config.train.r1_gamma, config.train.r2_gamma) == (1.0, 0.0)
 
 
+def test_checkpoints_from_before_augment_target_resume_with_every_frame_augmented():
+    state = RunConfig().state_dict()  # the default recipe, whose translations now fade
+    assert state["train"]["augment_target"] == 0.85
+    del state["train"]["augment_target"]
+    config = RunConfig.from_state_dict(state)
+    assert (config.train.augment, config.train.augment_target) == (("translation",), 0.0)
+
+
 def test_every_field_declares_help_and_a_resume_rule_and_names_are_unique():
     names = [f.name for part in (ModelConfig, TrainConfig, LaunchConfig) for f in dataclasses.fields(part)]
     assert len(names) == len(set(names))

@@ -33,19 +33,19 @@ def test_a_checkpoint_keeps_the_weight_and_a_new_base_bounds_it():
 
 def test_a_window_cut_by_a_checkpoint_goes_on_where_it_was():
     r1 = AdaptiveR1(0.1, target=0.9)
-    r1.observe(torch.tensor(0.875))
-    r1.observe(torch.tensor(1.0))
+    r1.window.observe(torch.tensor(0.875))
+    r1.window.observe(torch.tensor(1.0))
     state = r1.state_dict()
     assert state["r1_window"] == [0.875, 1.0]
     resumed = AdaptiveR1(0.1, target=0.9)
     resumed.load_state_dict(state)
     for later in (r1, resumed):
-        later.observe(torch.tensor(0.875))
-    assert resumed.window_mean() == r1.window_mean() == pytest.approx(2.75 / 3)  # above 0.9: the weight doubles
-    assert resumed.window_mean() is None  # closing a window starts the next empty
+        later.window.observe(torch.tensor(0.875))
+    assert resumed.window.close() == r1.window.close() == pytest.approx(2.75 / 3)  # above 0.9: the weight doubles
+    assert resumed.window.close() is None  # closing a window starts the next empty
     fresh = AdaptiveR1(0.1, target=0.9)  # a checkpoint from before windows were kept: the window starts empty
     fresh.load_state_dict({"r1_gamma_now": 0.4})
-    assert fresh.window_mean() is None and fresh.gamma == pytest.approx(0.4)
+    assert fresh.window.close() is None and fresh.gamma == pytest.approx(0.4)
 
 
 @pytest.mark.parametrize("base, target, message", [

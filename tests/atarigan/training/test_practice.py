@@ -80,6 +80,31 @@ def test_r1_follows_the_discriminator_and_a_resume_goes_on_from_where_its_weight
     assert events(tmp_path / "fixed").Scalars("r1/gamma")[-1].value == pytest.approx(0.1)
 
 
+@pytest.mark.parametrize("trainer", ["loop", "ignite"])
+def test_the_augmentations_strength_follows_the_discriminator_and_a_resume_goes_on_from_it(
+        tmp_path, tiny, small_nets, events, assert_same_weights, trainer):
+    # A target no window of a new run's D reaches: the strength falls by 16/1000 after each 16 iterations, from 1.
+    common = [*tiny, *small_nets, "--trainer", trainer, "--augment-target", "0.99", "--report-every", "32",
+              "--checkpoint-every", "40", "--iterations", "80"]
+    assert main(["train", *common, "--logdir", str(tmp_path / "whole")]) == 0
+    logged = [(e.step, e.value) for e in events(tmp_path / "whole").Scalars("augment/strength")]
+    assert logged == [(32, pytest.approx(0.968)), (64, pytest.approx(0.936))]
+    assert load_checkpoint(tmp_path / "whole")[1]["gan"]["augment_strength"] == pytest.approx(0.92)
+    # Cut at 40, half way through a window, and resumed: the strength goes on from 0.968 and the window from its
+    # 8 steps, so the weights are those of the whole run.
+    cut = load_checkpoint(tmp_path / "whole" / "checkpoint_40.pt")[1]["gan"]
+    assert cut["augment_strength"] == pytest.approx(0.968) and len(cut["augment_window"]) == 8
+    assert main(["train", "--resume", str(tmp_path / "whole" / "checkpoint_40.pt"),
+                 "--logdir", str(tmp_path / "resumed")]) == 0
+    assert_same_weights(tmp_path / "whole", tmp_path / "resumed")
+    # Without a target the recipe's translations move every frame, and the log says so.
+    fixed = [*tiny, *small_nets, "--trainer", trainer, "--report-every", "16", "--iterations", "16",
+             "--augment-target", "0"]
+    assert main(["train", *fixed, "--logdir", str(tmp_path / "fixed")]) == 0
+    assert [e.value for e in events(tmp_path / "fixed").Scalars("augment/strength")] == [1.0]
+    assert "augment_strength" not in load_checkpoint(tmp_path / "fixed")[1]["gan"]
+
+
 def test_layer_norms_and_histograms_on_request(tmp_path, tiny, events):
     run = tmp_path / "run"
     assert main(["train", *tiny, "--iterations", "2", "--report-every", "1", "--layer-norms", "--histograms",
