@@ -19,6 +19,7 @@ from atarigan.evaluate.evaluation import Evaluation
 from atarigan.model.adaptive_augment import WINDOW
 from atarigan.model.checkpoint import checkpoint_state
 from atarigan.model.conditional import balanced_labels
+from atarigan.model.feedback_window import FeedbackWindow
 from atarigan.model.gan_step import StepResult
 from atarigan.stop_signals import StopSignals
 from atarigan.training.best_so_far import BestSoFar
@@ -155,19 +156,25 @@ class AfterStep:
         hundred iterations, faster than one doubling per report window can follow (docs/quality.md).
         """
         gan = self.run.gan
-        gan.r1.window.observe(values[StepResult._fields.index("d_real")])
-        if gan.penalty_step_next:  # the Gan's own schedule, so each window ends right before its R1 step
-            mean = gan.r1.window.close()
-            # Every process takes rank 0's window, so R1's weight stays one number across them.
-            gan.adapt_r1(from_rank_zero(self.agree, mean if self.run.rank == 0 else None))
+        # The Gan's own schedule, so each window ends right before its R1 step.
+        self._follow(gan.r1.window, values, gan.penalty_step_next, gan.adapt_r1)
 
     def _adapt_augment(self, iteration: int, values: torch.Tensor) -> None:
         """``--augment-target``: the augmentations' strength from the mean D(real) of each WINDOW steps."""
         gan = self.run.gan
-        gan.augment_control.window.observe(values[StepResult._fields.index("d_real")])
-        if iteration % WINDOW == 0:  # counted over the whole run, so a resumed run's windows fall where they did
-            mean = gan.augment_control.window.close()
-            gan.adapt_augment(from_rank_zero(self.agree, mean if self.run.rank == 0 else None))
+        # Counted over the whole run, so a resumed run's windows fall where they did.
+        self._follow(gan.augment_control.window, values, iteration % WINDOW == 0, gan.adapt_augment)
+
+    def _follow(self, window: FeedbackWindow, values: torch.Tensor, closes: bool,
+                adapt: Callable[[float], float]) -> None:
+        """Feed a controller's window this step's D(real); when it ``closes``, adapt to its mean.
+
+        Every process takes rank 0's mean, so what the controller sets stays one number across them.
+        """
+        window.observe(values[StepResult._fields.index("d_real")])
+        if closes:
+            mean = window.close()
+            adapt(from_rank_zero(self.agree, mean if self.run.rank == 0 else None))
 
     def _images(self, iteration: int, real: torch.Tensor) -> None:
         if self.run.log is None:
