@@ -71,6 +71,18 @@ def events() -> Callable:
 CLI_ENV = {"OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "1")}
 
 
+@pytest.fixture(autouse=True)
+def _in_process_runs_as_the_subprocesses(monkeypatch) -> None:
+    """Runs made in the test process get ``CLI_ENV`` too: ``--threads auto`` then stays at one thread.
+
+    Runs the suite compares bit for bit (a resumed run against an uninterrupted one) must not change
+    their thread count mid-run, as ``auto`` does when the machine gets busy: a sum split over two threads
+    rounds differently from one over one. Tests of ``auto`` itself unset the variable.
+    """
+    for name, value in CLI_ENV.items():
+        monkeypatch.setenv(name, value)
+
+
 @pytest.fixture(scope="session")
 def cli_env() -> dict[str, str]:
     """The environment for a CLI subprocess of the suite (see ``CLI_ENV``)."""
