@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 
@@ -14,17 +15,27 @@ def print_ratio_table(title: str, unit: str, rows: dict[str, float], fmt: str, h
         print(f"{name.removesuffix(' ' + unit):44s} {value:{fmt}} {speedup:8.2f}")
 
 
-def print_tables(results: dict[str, Any]) -> None:
+#: Each of the bench's sections (``--sections``) and its key in the results (and the JSON).
+RESULT_KEYS = {"sampling": "sampling", "step": "step", "e2e": "e2e", "busy": "e2e_busy"}
+
+
+def print_header(results: dict[str, Any]) -> None:
+    """The machine the rows ran on: device, CPU, cores, batch, torch."""
     bf16 = "native bf16" if results.get("cpu_native_bf16") else "no native bf16"
-    print(f"device {results['device']} {results.get('gpu', '')}; {results['cpu']} ({bf16}), {results['cores']} cores; "
-          f"batch {results['batch_size']}; torch {results['torch']}")
-    if "sampling" in results:
-        print_ratio_table("sampling", "frames/s", results["sampling"], "9.0f", higher_is_faster=True)
-    if "step" in results:
-        print_ratio_table("GAN step (fixed batch)", "ms/step", results["step"], "9.2f", higher_is_faster=False)
-    for key, title in (("e2e", "end to end"), ("e2e_busy", "end to end, one other busy process")):
-        if key in results:
-            _print_e2e(title, results[key])
+    gpu = f" {results['gpu']}" if "gpu" in results else ""
+    print(f"device {results['device']}{gpu}; {results['cpu']} ({bf16}), {results['cores']} cores; "
+          f"batch {results['batch_size']}; torch {results['torch']}", flush=True)
+
+
+def print_section(key: str, rows: dict[str, float]) -> None:
+    """One section's table (``key``: a value of :data:`RESULT_KEYS`), printed as soon as it is measured."""
+    if key == "sampling":
+        print_ratio_table("sampling", "frames/s", rows, "9.0f", higher_is_faster=True)
+    elif key == "step":
+        print_ratio_table("GAN step (fixed batch)", "ms/step", rows, "9.2f", higher_is_faster=False)
+    else:
+        _print_e2e("end to end" if key == "e2e" else "end to end, one other busy process", rows)
+    sys.stdout.flush()  # the table shows now, also when stdout is a file or a pipe
 
 
 def _print_e2e(title: str, e2e: dict[str, float]) -> None:

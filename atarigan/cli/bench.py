@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -13,7 +14,7 @@ from atarigan.config.checks import device_name, integer, number, thread_count
 from atarigan.config.cli_args import add_options, given_options
 from atarigan.config.option import Checked, ConfigError, option
 from atarigan.config.train_config import DEFAULT_GAMES, TrainConfig, distinct_games
-from atarigan.stop_signals import StopSignals
+from atarigan.stop_signals import EXIT_INTERRUPTED, Interrupted, StopSignals
 
 if TYPE_CHECKING:  # torch is imported when a command runs, not when the CLI starts
     import torch
@@ -72,7 +73,7 @@ def run(args: argparse.Namespace, stop: StopSignals) -> int:
 
     from atarigan.bench.sections import bench_busy, bench_e2e, bench_sampling, bench_step
     from atarigan.atomic_file import atomic_write, check_output
-    from atarigan.bench.tables import print_tables
+    from atarigan.bench.tables import RESULT_KEYS, print_header, print_section
     from atarigan.config.run_config import RunConfig
     from atarigan.model.device import cpu_has_fast_bf16, cpu_model, resolve_device
 
@@ -101,16 +102,29 @@ def run(args: argparse.Namespace, stop: StopSignals) -> int:
     if device.type == "cuda":
         results["gpu"] = torch.cuda.get_device_name(device)
         torch.backends.cudnn.benchmark = True
-    if "sampling" in a.sections:
-        results["sampling"] = bench_sampling(list(config.train.games), a.batch_size, a.envs_per_game, a.seconds, a.rounds)
-    if "step" in a.sections:
-        results["step"] = bench_step(device, a.batch_size, a.seconds, a.rounds, a.compile)
-    if "e2e" in a.sections:
-        results["e2e"] = bench_e2e(config, device, a.seconds, a.rounds)
-    if "busy" in a.sections:
-        results["e2e_busy"] = bench_busy(config, device, a.seconds, a.rounds)
-    print_tables(results)
-    if out is not None:
-        text = json.dumps(results, indent=2)
-        atomic_write(out, lambda f: f.write(text.encode()))
+    measure = {
+        "sampling": lambda: bench_sampling(list(config.train.games), a.batch_size, a.envs_per_game, a.seconds, a.rounds),
+        "step": lambda: bench_step(device, a.batch_size, a.seconds, a.rounds, a.compile),
+        "e2e": lambda: bench_e2e(config, device, a.seconds, a.rounds),
+        "busy": lambda: bench_busy(config, device, a.seconds, a.rounds),
+    }
+    print_header(results)
+    measured: list[str] = []
+    try:
+        # Each section's table as soon as it is measured, and the JSON rewritten with it: a bench stopped
+        # part-way (Ctrl-C, a job's time limit) keeps the sections it finished.
+        for section in (s for s in SECTIONS if s in a.sections):
+            key = RESULT_KEYS[section]
+            results[key] = measure[section]()
+            print_section(key, results[key])
+            if out is not None:
+                text = json.dumps(results, indent=2)
+                atomic_write(out, lambda f: f.write(text.encode()))
+            measured.append(section)
+    except Interrupted as exc:
+        if out is None or not measured:
+            raise
+        print(f"atarigan bench: interrupted ({exc.signal_name}): {', '.join(measured)} measured, saved in {out}",
+              file=sys.stderr)
+        return EXIT_INTERRUPTED
     return 0

@@ -20,7 +20,7 @@ from atarigan.config.run_config import RunConfig
 from atarigan.config.train_config import TrainConfig
 from atarigan.evaluate.evaluation import Evaluation
 from atarigan.model.checkpoint import BEST_NAME, list_checkpoints
-from atarigan.stop_signals import StopSignals
+from atarigan.stop_signals import Interrupted, StopSignals
 from atarigan.training.outcome import Outcome
 
 
@@ -44,11 +44,16 @@ class TrainResult:
         return self.exit_status == 0
 
 
-class TrainingInterrupted(KeyboardInterrupt):
-    """Ctrl-C, SIGTERM or SIGHUP stopped the run after it saved; ``result`` says what was kept."""
+class TrainingInterrupted(Interrupted):
+    """Ctrl-C, SIGTERM or SIGHUP stopped the run after it saved; ``result`` says what was kept.
 
-    def __init__(self, result: TrainResult) -> None:
-        super().__init__(result.line)
+    An :class:`~atarigan.stop_signals.Interrupted` (so a ``KeyboardInterrupt``): a command that trains
+    inside its own work (``atarigan bench``'s trainer rows) reports the signal it got, by name.
+    """
+
+    def __init__(self, result: TrainResult, signal_name: str) -> None:
+        super().__init__(signal_name)
+        self.args = (result.line,)
         self.result = result
 
 
@@ -146,7 +151,7 @@ def _run(config: RunConfig, explicit: set[str], stop: StopSignals, say: Callable
     result = _result(plan.run_dir, outcome, outcome.line(resume), last[0] if last else None,
                      tensorboard_command(plan.run_dir), lead)
     if result.status == "interrupted":
-        raise TrainingInterrupted(result)
+        raise TrainingInterrupted(result, outcome.detail)
     return result
 
 

@@ -72,6 +72,7 @@ def test_a_signal_right_after_the_start_line_stops_before_training_and_leaves_no
     with pytest.raises(atarigan.TrainingInterrupted) as caught:
         atarigan.train(atarigan.TrainConfig(**TINY, iterations=2), launch=FAST, logdir=tmp_path / "run", say=say)
     result = caught.value.result
+    assert caught.value.signal_name == signal.Signals(signum).name  # an Interrupted: commands that train name it
     assert (result.status, result.exit_status, result.checkpoint) == ("interrupted", 130, None)
     assert result.line == f"interrupted ({signal.Signals(signum).name}) before training: nothing was written"
     assert not (tmp_path / "run").exists()
