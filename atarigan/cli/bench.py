@@ -102,8 +102,9 @@ def run(args: argparse.Namespace, stop: StopSignals) -> int:
     if device.type == "cuda":
         results["gpu"] = torch.cuda.get_device_name(device)
         torch.backends.cudnn.benchmark = True
+    games = list(config.train.games)
     measure = {
-        "sampling": lambda: bench_sampling(list(config.train.games), a.batch_size, a.envs_per_game, a.seconds, a.rounds),
+        "sampling": lambda: bench_sampling(games, a.batch_size, a.envs_per_game, a.seconds, a.rounds),
         "step": lambda: bench_step(device, a.batch_size, a.seconds, a.rounds, a.compile),
         "e2e": lambda: bench_e2e(config, device, a.seconds, a.rounds),
         "busy": lambda: bench_busy(config, device, a.seconds, a.rounds),

@@ -82,7 +82,12 @@ class ThreadGovernor:
         self._last = sample()
         self.busy = 0.0  # cores other processes kept busy, as last measured
         self.threads = self.ceiling if self.auto else max(1, int(setting))
+        self.before = torch.get_num_threads()
         torch.set_num_threads(self.threads)
+
+    def restore(self) -> None:
+        """torch's thread count back to what it was before this governor set it."""
+        torch.set_num_threads(self.before)
 
     def check(self) -> int | None:
         """Measure the load since the last check and follow it; the new thread count if it changed."""

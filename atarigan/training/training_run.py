@@ -65,52 +65,57 @@ class TrainingRun:
         local_processes = int(os.environ.get("LOCAL_WORLD_SIZE", world_size))
         ceiling = CUDA_HOST_THREADS if device.type == "cuda" else max(1, (os.cpu_count() or 1) // local_processes)
         threads = ThreadGovernor(config.launch.threads, ceiling)  # it measures the load from here on
-        if device.type == "cuda":
-            torch.backends.cudnn.benchmark = True  # batch shapes never change, so the search pays once
-        gan = Gan(config, device, rank, plan.start_iteration)
-        seeds = gan.seeds
-        progress = None
-        if plan.resume_from is not None:
-            state = load_checkpoint(plan.resume_from)[1]
-            restore_state(gan, state["gan"], plan.resume_from)
-            progress = state.get("progress")
-        check()
-        train = config.train
-        if gan.needs_playfields:  # a resumed run has its own back from the checkpoint
-            say("finding each game's playfield")
-            frames, games_of = real_frames(train.games, PLAYFIELD_FRAMES * len(train.games), seeds.playfields(),
-                                           config.model.image_size)
-            gan.found_playfields(playfields(frames, games_of, len(train.games)))
-            check()
-        say(f"starting {train.envs_per_game * len(train.games)} emulators ({train.envs_per_game} per game)")
-        sampler = FrameSampler(train.games, train.batch_size, envs_per_game=train.envs_per_game,
-                               size=config.model.image_size, seed=seeds.sampler(rank), pin_memory=device.type == "cuda")
         try:
-            batches = iter(sampler)
+            if device.type == "cuda":
+                torch.backends.cudnn.benchmark = True  # batch shapes never change, so the search pays once
+            gan = Gan(config, device, rank, plan.start_iteration)
+            seeds = gan.seeds
+            progress = None
+            if plan.resume_from is not None:
+                state = load_checkpoint(plan.resume_from)[1]
+                restore_state(gan, state["gan"], plan.resume_from)
+                progress = state.get("progress")
             check()
-            # The sampler is seeded, so skipping the batches already trained on gives the
-            # resumed run exactly the frames the uninterrupted run would have seen.
-            replay = range(plan.start_iteration)
-            for i in tqdm(replay, desc="replaying the frame stream", disable=rank != 0 or not replay, leave=False):
-                next(batches)
-                if i % REPLAY_CHECK_EVERY == 0:
-                    check()
-            evaluator = None
-            if train.eval_every and rank == 0:
-                say("preparing the quality numbers (--eval-every)")
-                evaluator = Evaluator(train.games, config.model, train.eval_count, seeds.evaluation(), device)
-            check()
-        except BaseException:
-            sampler.close()
+            train = config.train
+            if gan.needs_playfields:  # a resumed run has its own back from the checkpoint
+                say("finding each game's playfield")
+                frames, games_of = real_frames(train.games, PLAYFIELD_FRAMES * len(train.games), seeds.playfields(),
+                                               config.model.image_size)
+                gan.found_playfields(playfields(frames, games_of, len(train.games)))
+                check()
+            say(f"starting {train.envs_per_game * len(train.games)} emulators ({train.envs_per_game} per game)")
+            sampler = FrameSampler(train.games, train.batch_size, envs_per_game=train.envs_per_game,
+                                   size=config.model.image_size, seed=seeds.sampler(rank),
+                                   pin_memory=device.type == "cuda")
+            try:
+                batches = iter(sampler)
+                check()
+                # The sampler is seeded, so skipping the batches already trained on gives the
+                # resumed run exactly the frames the uninterrupted run would have seen.
+                replay = range(plan.start_iteration)
+                for i in tqdm(replay, desc="replaying the frame stream", disable=rank != 0 or not replay, leave=False):
+                    next(batches)
+                    if i % REPLAY_CHECK_EVERY == 0:
+                        check()
+                evaluator = None
+                if train.eval_every and rank == 0:
+                    say("preparing the quality numbers (--eval-every)")
+                    evaluator = Evaluator(train.games, config.model, train.eval_count, seeds.evaluation(), device)
+                check()
+                run = cls(plan, device, gan, sampler, batches, rank, world_size, progress, evaluator=evaluator,
+                          threads=threads)
+                threads.check()  # the load over the start-up (the run's own work left out) sets the first count
+                say(threads.describe())
+                if rank == 0:
+                    run.log = RunLog(plan.run_dir, plan.start_iteration, config)
+                    run.checkpoints = CheckpointWriter(plan.run_dir, plan.run_id)
+                return run
+            except BaseException:
+                sampler.close()
+                raise
+        except BaseException:  # the caller's thread count back, as a finished run leaves it (close)
+            threads.restore()
             raise
-        run = cls(plan, device, gan, sampler, batches, rank, world_size, progress, evaluator=evaluator,
-                  threads=threads)
-        threads.check()  # the load over the start-up (the run's own work left out) sets the first count
-        say(threads.describe())
-        if rank == 0:
-            run.log = RunLog(plan.run_dir, plan.start_iteration, config)
-            run.checkpoints = CheckpointWriter(plan.run_dir, plan.run_id)
-        return run
 
     @property
     def seeds(self) -> RunSeeds:
@@ -140,5 +145,7 @@ class TrainingRun:
 
     def close(self) -> None:
         self.sampler.close()
+        if self.threads is not None:
+            self.threads.restore()  # a run from Python leaves torch's threads as it found them
         if self.log is not None:
             self.log.close()

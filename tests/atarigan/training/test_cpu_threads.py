@@ -53,6 +53,9 @@ def test_a_ceiling_and_a_number_given_hold(monkeypatch, restore_threads):
     fixed = ThreadGovernor(2, sample=machine.sample)
     machine.others = 7.0
     assert fixed.threads == 2 and fixed.check() is None and torch.get_num_threads() == 2
+    torch.set_num_threads(3)
+    ThreadGovernor("1").restore()
+    assert torch.get_num_threads() == 3  # what it was before the governor set 1
     assert fixed.describe() == "cpu threads: 2 (--threads 2)"
 
 

@@ -33,6 +33,14 @@ def test_a_run_from_python_returns_what_it_kept_and_draws_frames(tmp_path):
     torch.testing.assert_close(frames, generator.generate(8, seed=0))  # seeded
 
 
+def test_a_run_from_python_leaves_torch_threads_as_it_found_them(tmp_path, restore_threads):
+    """--threads sets torch's process-wide thread count for the run; the caller's code after it gets its own back."""
+    torch.set_num_threads(2)
+    launch = atarigan.LaunchConfig(device="cpu", precision="fp32", threads=1)
+    atarigan.train(atarigan.TrainConfig(**TINY, iterations=2), launch=launch, logdir=tmp_path / "run", say=None)
+    assert torch.get_num_threads() == 2
+
+
 def test_resuming_from_python_goes_on_in_the_same_directory(tmp_path):
     first = atarigan.train(atarigan.TrainConfig(**TINY, iterations=2), launch=FAST, logdir=tmp_path / "run", say=None)
     again = atarigan.train(atarigan.TrainConfig(**TINY, iterations=4), launch=FAST, resume=first.run_dir, say=None)
