@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -65,7 +66,9 @@ class TrainingRun:
         local_processes = int(os.environ.get("LOCAL_WORLD_SIZE", world_size))
         ceiling = CUDA_HOST_THREADS if device.type == "cuda" else max(1, (os.cpu_count() or 1) // local_processes)
         threads = ThreadGovernor(config.launch.threads, ceiling)  # it measures the load from here on
-        try:
+        # A start-up that fails undoes what it began: the emulators closed, the caller's thread count back.
+        with contextlib.ExitStack() as undo:
+            undo.callback(threads.restore)
             if device.type == "cuda":
                 torch.backends.cudnn.benchmark = True  # batch shapes never change, so the search pays once
             gan = Gan(config, device, rank, plan.start_iteration)
@@ -87,35 +90,30 @@ class TrainingRun:
             sampler = FrameSampler(train.games, train.batch_size, envs_per_game=train.envs_per_game,
                                    size=config.model.image_size, seed=seeds.sampler(rank),
                                    pin_memory=device.type == "cuda")
-            try:
-                batches = iter(sampler)
-                check()
-                # The sampler is seeded, so skipping the batches already trained on gives the
-                # resumed run exactly the frames the uninterrupted run would have seen.
-                replay = range(plan.start_iteration)
-                for i in tqdm(replay, desc="replaying the frame stream", disable=rank != 0 or not replay, leave=False):
-                    next(batches)
-                    if i % REPLAY_CHECK_EVERY == 0:
-                        check()
-                evaluator = None
-                if train.eval_every and rank == 0:
-                    say("preparing the quality numbers (--eval-every)")
-                    evaluator = Evaluator(train.games, config.model, train.eval_count, seeds.evaluation(), device)
-                check()
-                run = cls(plan, device, gan, sampler, batches, rank, world_size, progress, evaluator=evaluator,
-                          threads=threads)
-                threads.check()  # the load over the start-up (the run's own work left out) sets the first count
-                say(threads.describe())
-                if rank == 0:
-                    run.log = RunLog(plan.run_dir, plan.start_iteration, config)
-                    run.checkpoints = CheckpointWriter(plan.run_dir, plan.run_id)
-                return run
-            except BaseException:
-                sampler.close()
-                raise
-        except BaseException:  # the caller's thread count back, as a finished run leaves it (close)
-            threads.restore()
-            raise
+            undo.callback(sampler.close)
+            batches = iter(sampler)
+            check()
+            # The sampler is seeded, so skipping the batches already trained on gives the
+            # resumed run exactly the frames the uninterrupted run would have seen.
+            replay = range(plan.start_iteration)
+            for i in tqdm(replay, desc="replaying the frame stream", disable=rank != 0 or not replay, leave=False):
+                next(batches)
+                if i % REPLAY_CHECK_EVERY == 0:
+                    check()
+            evaluator = None
+            if train.eval_every and rank == 0:
+                say("preparing the quality numbers (--eval-every)")
+                evaluator = Evaluator(train.games, config.model, train.eval_count, seeds.evaluation(), device)
+            check()
+            run = cls(plan, device, gan, sampler, batches, rank, world_size, progress, evaluator=evaluator,
+                      threads=threads)
+            threads.check()  # the load over the start-up (the run's own work left out) sets the first count
+            say(threads.describe())
+            if rank == 0:
+                run.log = RunLog(plan.run_dir, plan.start_iteration, config)
+                run.checkpoints = CheckpointWriter(plan.run_dir, plan.run_id)
+            undo.pop_all()  # started: close() undoes it when the run ends
+            return run
 
     @property
     def seeds(self) -> RunSeeds:
