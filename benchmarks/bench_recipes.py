@@ -40,6 +40,7 @@ CANDIDATES = {
                            "patch_discriminator": True},
     "the same + G's playfield": {"recipe": "sprites", "discriminator_playfield": False},
     "sprites (the default)": {"recipe": "sprites"},
+    "sprites + coordinates in D": {"recipe": "sprites", "discriminator_coords": True},
     # The layout every row above takes unless told (channels_last follows the precision), set apart.
     "sprites, channels_last off": {"recipe": "sprites", "channels_last": False},
 }

@@ -133,20 +133,22 @@ def test_quality_curves_of_a_run_that_has_logged_no_number_yet(run_script, tmp_p
     assert "no evaluations yet" in curves.stdout and "Traceback" not in curves.stderr
 
 
-@pytest.mark.parametrize("flags", [[], ["--discriminator-playfield"]], ids=["frames", "frames and residuals"])
-def test_discriminator_benchmark_says_what_d_thinks_of_each_kind_of_frame(flags, run_script, tiny, tmp_path):
+@pytest.mark.parametrize("flags, head", [([], "frame"), (["--discriminator-playfield"], "frame"),
+                                         (["--discriminator-coords"], "patches")],
+                         ids=["frames", "frames and residuals", "coordinates, the patches asked"])
+def test_discriminator_benchmark_says_what_d_thinks_of_each_kind_of_frame(flags, head, run_script, tiny, tmp_path):
     from atarigan.cli import main
 
     run = tmp_path / "run"
     assert main(["train", *tiny, "--iterations", "2", "--conditional", "--patch-discriminator", *flags,
                  "--logdir", str(run)]) == 0
-    result = run_script("benchmarks/discriminator_sees.py", str(run), "--count", "128")
+    result = run_script("benchmarks/discriminator_sees.py", str(run), "--count", "128", "--head", head)
     assert result.returncode == 0, result.stderr
     rows = [line.split(" | ") for line in result.stdout.splitlines() if line.startswith("| run/checkpoint_2.pt")]
     assert [(row[1], row[2]) for row in rows] == [(batches, game) for game in ("Breakout", "AirRaid", "Pong")
                                                   for batches in ("own", "mixed")]
     cells = {(row[1], row[2]): [c.strip(" |") for c in row[3:]] for row in rows}
-    assert all(len(c) == 6 for c in cells.values())  # four probabilities, then two orderings (own batches only)
-    assert all(c[4:] == ["—", "—"] for (batches, _), c in cells.items() if batches == "mixed")
+    assert all(len(c) == 8 for c in cells.values())  # five probabilities, then three orderings (own batches only)
+    assert all(c[5:] == ["—", "—", "—"] for (batches, _), c in cells.items() if batches == "mixed")
     numbers = [float(n) for c in cells.values() for n in c if n != "—"]
-    assert len(numbers) == 3 * (6 + 4) and all(0.0 <= n <= 1.0 for n in numbers)
+    assert len(numbers) == 3 * (8 + 5) and all(0.0 <= n <= 1.0 for n in numbers)

@@ -46,6 +46,12 @@ class ModelConfig(Checked):
         "at a quarter of the frame's size (each seeing about 10x10 pixels, a sprite and its surroundings), beside "
         "its one logit for the whole frame (default: the recipe's)", resume=Resume.FIXED,
     )
+    discriminator_coords: bool | None = option(
+        None, help="the discriminator also reads where each pixel is: its column and row from -1 to 1 beside its "
+        "colours (CoordConv), so a sprite drawn where its game never shows one (a paddle mid-court) can be told from "
+        "one in its place; convolutions and the patch head are otherwise blind to where they look (default: the "
+        "recipe's)", resume=Resume.FIXED,
+    )
     minibatch_std: bool | None = option(
         None, help="the discriminator also sees how much the frames of each group of four differ (a feature map of "
         "their standard deviation before its last layer, ProGAN's): a generator that draws one frame over and over "

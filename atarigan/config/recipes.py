@@ -15,7 +15,7 @@ RECIPES: dict[str, dict[str, Any]] = {
     "book": {"lr": 1e-4, "loss": "bce", "ema": 0.0, "r1_gamma": 0.0, "r2_gamma": 0.0, "augment": (),
              "augment_target": 0.0,
              "sprite_negatives": 0.0, "mode_seeking": 0.0, "discriminator_norm": "batch", "discriminator_leak": 0.0,
-             "patch_discriminator": False,
+             "patch_discriminator": False, "discriminator_coords": False,
              "minibatch_std": False, "mixed_batches": False, "conditional": False,
              "generator_playfield": False, "discriminator_playfield": False, "generator_game_norm": False},
     # The book with twice its learning rate, drawn from a moving average of G's weights: the two changes
@@ -23,7 +23,7 @@ RECIPES: dict[str, dict[str, Any]] = {
     "fast": {"lr": 2e-4, "loss": "bce", "ema": 0.999, "r1_gamma": 0.0, "r2_gamma": 0.0, "augment": (),
              "augment_target": 0.0,
              "sprite_negatives": 0.0, "mode_seeking": 0.0, "discriminator_norm": "batch", "discriminator_leak": 0.0,
-             "patch_discriminator": False,
+             "patch_discriminator": False, "discriminator_coords": False,
              "minibatch_std": False, "mixed_batches": False, "conditional": False,
              "generator_playfield": False, "discriminator_playfield": False, "generator_game_norm": False},
     # fast, conditional (one game per frame: no blends), R1 0.1 and translations (a stable D), patches (D
@@ -33,7 +33,7 @@ RECIPES: dict[str, dict[str, Any]] = {
     "sprites": {"lr": 2e-4, "loss": "bce", "ema": 0.999, "r1_gamma": 0.1, "r2_gamma": 0.0, "augment": ("translation",),
                 "augment_target": 0.85,
                 "sprite_negatives": 0.0, "mode_seeking": 0.0, "discriminator_norm": "batch", "discriminator_leak": 0.0,
-                "patch_discriminator": True,
+                "patch_discriminator": True, "discriminator_coords": False,
                 "minibatch_std": False, "mixed_batches": False, "conditional": True,
                 "generator_playfield": True, "discriminator_playfield": True, "generator_game_norm": False},
 }

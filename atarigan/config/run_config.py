@@ -126,6 +126,7 @@ class RunConfig:
         flat = dict(data) if not set(data) <= set(cls.PARTS) else {k: v for part in data.values() for k, v in part.items()}
         flat.setdefault("recipe", LEGACY_RECIPE)  # written before recipes: the book's maths
         flat.setdefault("augment_target", 0.0)  # written before --augment-target: every frame augmented
+        flat.setdefault("discriminator_coords", False)  # written before --discriminator-coords: none
         if "spectral_norm" in flat:  # written before --discriminator-norm, which took over its True/False
             spectral = flat.pop("spectral_norm")
             flat.setdefault("discriminator_norm", None if spectral is None else "spectral" if spectral else "batch")

@@ -21,6 +21,7 @@ from torch import nn
 
 from atarigan.config.model_config import ModelConfig
 from atarigan.model.conditional import ConditionalBatchNorm2d, Projection, check_labels
+from atarigan.model.coordinates import Coordinates
 from atarigan.model.minibatch_std import MinibatchStd
 
 #: RGB frames.
@@ -82,6 +83,10 @@ class Discriminator(nn.Module):
 
     With ``discriminator_playfield`` the input is (B, 6, S, S): each frame beside itself minus its
     game's playfield (:func:`discriminator_input`, which the caller applies, before any augmentation).
+
+    With ``discriminator_coords`` the first layer also reads each pixel's column and row
+    (:class:`atarigan.model.coordinates.Coordinates`), after any augmentation: a translated frame is
+    judged where it now lies.
     """
 
     def __init__(self, config: ModelConfig = ModelConfig()) -> None:
@@ -108,6 +113,7 @@ class Discriminator(nn.Module):
             layers.append(MinibatchStd())  # (B, 512, 4, 4) -> (B, 513, 4, 4)
         layers.append(conv(width + bool(config.minibatch_std), 1, 4, 1, 0))  # (B, 512, 4, 4) -> (B, 1, 1, 1)
         self.conv_pipe = nn.Sequential(*layers)
+        self.coordinates = Coordinates(config.image_size, layers[0]) if config.discriminator_coords else None
         self.quarter = quarter
         self.last = len(layers) - 1 - bool(config.minibatch_std)  # where the last features are whole
         self.patch_head = None
@@ -119,11 +125,14 @@ class Discriminator(nn.Module):
             self.projection = Projection(width, self.classes)  # (B, 512, 4, 4), (B,) -> (B,)
 
     def forward(self, images: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
+        first = self.conv_pipe[0](images)  # (B, 64, 32, 32)
+        if self.coordinates is not None:
+            first = first + self.coordinates().to(first.dtype)  # (1, 64, 32, 32): where each position is
         if not self.classes and self.patch_head is None:
-            return self.conv_pipe(images).view(-1)  # (B, 1, 1, 1) -> (B,)
+            return self.conv_pipe[1:](first).view(-1)  # (B, 1, 1, 1) -> (B,)
         if self.classes:
             labels = check_labels(labels, images.shape[0], self.classes, "Discriminator")
-        quarter = self.conv_pipe[:self.quarter](images)  # (B, 128, 16, 16)
+        quarter = self.conv_pipe[1:self.quarter](first)  # (B, 128, 16, 16)
         features = self.conv_pipe[self.quarter:self.last](quarter)  # (B, 512, 4, 4)
         logits = self.conv_pipe[self.last:](features).view(-1)  # (B,)
         if self.classes:

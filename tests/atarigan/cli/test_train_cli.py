@@ -130,6 +130,8 @@ JUDGES = {
     "discriminator playfield": (["--discriminator-playfield", "--mixed-batches"], ("batch", True, "bce", 0.0),
                                 ["--no-discriminator-playfield"]),
     "leaky D": (["--discriminator-leak", "0.2"], ("batch", False, "bce", 0.0), ["--discriminator-leak", "0"]),
+    "coordinates in D": (["--discriminator-coords", "--discriminator-playfield"], ("batch", False, "bce", 0.0),
+                         ["--no-discriminator-coords"]),
     "per-game statistics in G": (["--generator-game-norm", "--discriminator-playfield"], ("batch", False, "bce", 0.0),
                                  ["--no-generator-game-norm"]),
 }
@@ -153,6 +155,9 @@ def test_a_discriminator_that_judges_each_frame_trains_on_real_games_saves_and_r
     assert config.model.minibatch_std == ("--minibatch-std" in flags)
     assert config.train.mode_seeking == (0.02 if "--mode-seeking" in flags else 0.0)
     assert config.model.discriminator_leak == (0.2 if "--discriminator-leak" in flags else 0.0)
+    coords = "--discriminator-coords" in flags
+    assert config.model.discriminator_coords == coords
+    assert ("coordinates.conv.weight" in state["gan"]["discriminator"]) == coords  # (64, 2, 4, 4); the grid unsaved
     per_game = "--generator-game-norm" in flags
     assert config.model.generator_game_norm == per_game
     assert any(".game_norms.2.running_var" in key for key in state["gan"]["generator"]) == per_game

@@ -84,6 +84,13 @@ def test_checkpoints_from_before_augment_target_resume_with_every_frame_augmente
     assert (config.train.augment, config.train.augment_target) == (("translation",), 0.0)
 
 
+@pytest.mark.parametrize("recipe", ["book", "fast", "sprites"])
+def test_checkpoints_from_before_discriminator_coordinates_rebuild_a_discriminator_without_them(recipe):
+    state = RunConfig.from_values({"recipe": recipe}).state_dict()
+    del state["model"]["discriminator_coords"]
+    assert RunConfig.from_state_dict(state).model.discriminator_coords is False  # whatever the recipe now says
+
+
 def test_every_field_declares_help_and_a_resume_rule_and_names_are_unique():
     names = [f.name for part in (ModelConfig, TrainConfig, LaunchConfig) for f in dataclasses.fields(part)]
     assert len(names) == len(set(names))

@@ -79,9 +79,11 @@ def test_conditional_networks_refuse_missing_or_misshapen_labels(network):
 @pytest.mark.parametrize("extra", [{}, {"mixed_batches": True, "discriminator_norm": "none", "r1_gamma": 1.0},
                                    {"loss": "relativistic", "discriminator_norm": "none", "r1_gamma": 1.0,
                                     "r2_gamma": 1.0},
-                                   {"mode_seeking": 0.1}],
+                                   {"mode_seeking": 0.1},
+                                   {"discriminator_coords": True, "patch_discriminator": True,
+                                    "augment": ("translation",), "r1_gamma": 1.0}],
                          ids=["BatchNorm D", "mixed batches, no norm in D, R1", "relativistic, R1, R2, no norm in D",
-                              "mode seeking"])
+                              "mode seeking", "coordinates and patches in D, translations, R1"])
 def test_a_conditional_gan_steps_saves_and_resumes_exactly(extra):
     torch.manual_seed(0)
     real = torch.rand(6, 3, 16, 16) * 2 - 1

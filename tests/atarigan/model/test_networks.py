@@ -111,6 +111,40 @@ def test_a_patch_discriminator_gives_the_frame_logit_then_one_per_position_at_a_
     assert changed.view(size // 4, size // 4)[-1, -1]
 
 
+@pytest.mark.parametrize("norm", ["batch", "spectral"])
+@pytest.mark.parametrize("classes", [0, 3])
+def test_a_discriminator_given_coordinates_tells_where_a_sprite_is_drawn(norm, classes):
+    torch.manual_seed(0)
+    config = ModelConfig(discriminator_filters=8, discriminator_norm=norm, patch_discriminator=True, classes=classes)
+    blind, seeing = Discriminator(config), Discriminator(dataclasses.replace(config, discriminator_coords=True))
+    assert set(seeing.state_dict()) - set(blind.state_dict()) == {"coordinates.conv.weight"}  # the grid is rebuilt
+    blind.load_state_dict(seeing.state_dict(), strict=False)  # the same layers, less the coordinates
+    blind.eval(), seeing.eval()
+    court = torch.zeros(2, 3, 64, 64) - 0.5
+    at_column, mid_court = court.clone(), court.clone()
+    at_column[:, :, 24:32, 8:10] = 1.0  # a paddle at its column
+    mid_court[:, :, 24:32, 32:34] = 1.0  # the same paddle 24 pixels to the right: six patches over
+    labels = (torch.tensor([0, 2]),) if classes else ()
+    with torch.no_grad():
+        blind_there, blind_here = blind(at_column, *labels)[:, 1:], blind(mid_court, *labels)[:, 1:]
+        seeing_there, seeing_here = seeing(at_column, *labels)[:, 1:], seeing(mid_court, *labels)[:, 1:]
+    patches = lambda logits: logits.view(2, 16, 16)[:, 5:9, :]  # the rows of patches the paddle is in
+    # Blind to position, a patch head judges the paddle's patches alike wherever they are.
+    torch.testing.assert_close(patches(blind_here)[:, :, 8:10], patches(blind_there)[:, :, 2:4])
+    assert not torch.allclose(patches(seeing_here)[:, :, 8:10], patches(seeing_there)[:, :, 2:4])
+    first = seeing.conv_pipe[0]  # the sum is the first layer reading two coordinate channels (CoordConv)
+    weight = torch.cat([first.weight, seeing.coordinates.conv.weight], 1)
+    grid = seeing.coordinates.grid.expand(2, -1, -1, -1)
+    torch.testing.assert_close(first(court) + seeing.coordinates(),
+                               torch.nn.functional.conv2d(torch.cat([court, grid], 1), weight, first.bias, 2, 1))
+
+
+@pytest.mark.parametrize("size", [16, 32, 64, 128, 256])
+def test_coordinates_fit_every_allowed_image_size(size):
+    config = ModelConfig(latent_size=8, image_size=size, discriminator_filters=4, discriminator_coords=True)
+    assert Discriminator(config)(torch.rand(3, 3, size, size) * 2 - 1).shape == (3,)
+
+
 @pytest.mark.parametrize("size", [0, 8, 48, 100, 512, 65536, 64.0, True])
 def test_bad_image_size_is_named_with_what_is_allowed(size):
     with pytest.raises(ConfigError, match=rf"image_size must be a power of two from 16 to 256 \(16, 32, 64, 128, 256\), got {size!r}"):
