@@ -6,6 +6,10 @@ For each configuration: the step's milliseconds, then its time by kind of work (
 transposed convolutions, BatchNorm, activations, losses, casts, the optimizer, the rest), then the
 costliest operators with their input shapes, which name the layer (a (16, 512, 4, 4) input is
 D's last convolution). Written with torch.profiler because `atarigan bench` times whole steps only.
+
+``--recipe`` profiles another recipe's step (the book's by default): ``sprites``, the default,
+on the default games with random frames and random playfields (the cost does not depend on
+what the frames show); its R1 step comes every 16th step, so give ``--steps`` a multiple of 16.
 """
 
 from __future__ import annotations
@@ -17,7 +21,9 @@ from collections import defaultdict
 import torch
 from torch.profiler import ProfilerActivity, profile
 
+from atarigan.config.recipes import RECIPES
 from atarigan.config.run_config import RunConfig
+from atarigan.config.train_config import DEFAULT_GAMES
 from atarigan.model.device import cpu_model
 from atarigan.model.gan import Gan
 
@@ -44,28 +50,31 @@ def kind_of(name: str) -> str:
     return next((kind for fragment, kind in KINDS if fragment in lowered), "the rest")
 
 
-def profile_step(precision: str, channels_last: bool, device: torch.device, batch_size: int, steps: int,
+def profile_step(recipe: str, precision: str, channels_last: bool, device: torch.device, batch_size: int, steps: int,
                  top: int) -> None:
-    gan = Gan(RunConfig.from_values({"batch_size": batch_size, "recipe": "book", "precision": precision,
+    gan = Gan(RunConfig.from_values({"batch_size": batch_size, "recipe": recipe, "precision": precision,
                                      "channels_last": channels_last, "device": str(device)}), device)
     real = torch.rand(batch_size, 3, 64, 64, device=device) * 2 - 1
+    games = torch.arange(batch_size, device=device) % len(DEFAULT_GAMES) if gan.config.model.classes else None
+    if gan.needs_playfields:
+        gan.found_playfields(torch.rand(len(DEFAULT_GAMES), 3, 64, 64, device=device) * 2 - 1)
     for _ in range(5):
-        gan.step(real)
+        gan.step(real, games)
     start = time.perf_counter()
     for _ in range(steps):
-        gan.step(real)
+        gan.step(real, games)
     ms = (time.perf_counter() - start) / steps * 1000
     activities = [ProfilerActivity.CPU] + ([ProfilerActivity.CUDA] if device.type == "cuda" else [])
     with profile(activities=activities, record_shapes=True) as prof:
         for _ in range(steps):
-            gan.step(real)
+            gan.step(real, games)
     events = [e for e in prof.key_averages(group_by_input_shape=True)]
     # Self time: each operator's own work, so nested calls are not counted twice.
     by_kind: dict[str, float] = defaultdict(float)
     for e in events:
         by_kind[kind_of(e.key)] += e.self_cpu_time_total / 1000 / steps
     profiled = sum(by_kind.values())
-    name = f"{precision}{' + channels_last' if channels_last else ''}"
+    name = f"{recipe}, {precision}{' + channels_last' if channels_last else ''}"
     print(f"\n{name}: {ms:.1f} ms/step unprofiled ({profiled:.1f} ms/step of operator time under the profiler)")
     print("| kind of work | ms/step | share |\n| --- | ---: | ---: |")
     for kind, t in sorted(by_kind.items(), key=lambda kv: -kv[1]):
@@ -79,6 +88,7 @@ def profile_step(precision: str, channels_last: bool, device: torch.device, batc
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--device", default="cpu")
+    parser.add_argument("--recipe", default="book", choices=list(RECIPES), help="whose step (default: the book's)")
     parser.add_argument("--precision", nargs="+", default=["fp32", "bf16"], choices=["fp32", "bf16"])
     parser.add_argument("--channels-last", action="store_true", help="also profile each precision with channels_last")
     parser.add_argument("--batch-size", type=int, default=16)
@@ -89,7 +99,7 @@ def main() -> None:
     print(f"{cpu_model()}, {torch.get_num_threads()} torch threads, torch {torch.__version__}, batch {args.batch_size}")
     for precision in args.precision:
         for channels_last in ([False, True] if args.channels_last else [False]):
-            profile_step(precision, channels_last, device, args.batch_size, args.steps, args.top)
+            profile_step(args.recipe, precision, channels_last, device, args.batch_size, args.steps, args.top)
 
 
 if __name__ == "__main__":

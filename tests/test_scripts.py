@@ -152,3 +152,14 @@ def test_discriminator_benchmark_says_what_d_thinks_of_each_kind_of_frame(flags,
     assert all(c[5:] == ["—", "—", "—"] for (batches, _), c in cells.items() if batches == "mixed")
     numbers = [float(n) for c in cells.values() for n in c if n != "—"]
     assert len(numbers) == 3 * (8 + 5) and all(0.0 <= n <= 1.0 for n in numbers)
+
+
+@pytest.mark.parametrize("recipe", ["book", "sprites"])
+def test_step_profile_prints_each_kind_of_work_and_the_costliest_operators(recipe, run_script):
+    result = run_script("benchmarks/profile_step.py", "--recipe", recipe, "--precision", "fp32", "--batch-size", "4",
+                        "--steps", "2", "--top", "3")
+    assert result.returncode == 0, result.stderr
+    assert f"{recipe}, fp32: " in result.stdout and "ms/step unprofiled" in result.stdout
+    assert "| convolutions (G's transposed ones too), backward |" in result.stdout
+    operators = result.stdout.split("| --- | --- | ---: | ---: |\n")[1].strip().splitlines()
+    assert len(operators) == 3 and all(line.startswith("| ") and line.count(" | ") == 3 for line in operators)
