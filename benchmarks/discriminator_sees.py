@@ -17,8 +17,7 @@ generator no reason to draw sprites.
 
 The last three columns do not go through the sigmoid: how often D's logit for a real frame is
 above its logit for the same frame with its sprites removed (smeared, moved elsewhere), in own
-batches. A
-relativistic D (``--loss relativistic``) learns only differences of logits, so its
+batches. A relativistic D (``--loss relativistic``) learns only differences of logits, so its
 probabilities can all sit near 1 (or 0) and still order each pair: these columns say whether it
 does (0.5: it cannot tell the two apart; 1: always right).
 
@@ -35,7 +34,7 @@ import torch
 from atarigan.evaluate import corruptions
 from atarigan.evaluate.evaluation import real_frames
 from atarigan.model.checkpoint import load_checkpoint
-from atarigan.model.losses import frame_logits
+from atarigan.model.losses import frame_logits, patch_logits
 from atarigan.model.networks import Discriminator, Generator, discriminator_input
 
 
@@ -51,7 +50,7 @@ class Judge:
     def __call__(self, frames: torch.Tensor, labels: torch.Tensor | None) -> torch.Tensor:
         out = self.discriminator(discriminator_input(frames, labels, self.playfields),
                                  *(() if labels is None else (labels,)))
-        return frame_logits(out) if self.head == "frame" else out[:, 1:].mean(1)
+        return frame_logits(out) if self.head == "frame" else patch_logits(out).mean(1)
 
 
 @torch.no_grad()
@@ -112,8 +111,7 @@ def main() -> None:
         own_logits = {"real": logits(discriminator, real, labels, batch),
                       **{k: logits(discriminator, f, labels, batch) for k, f in kinds.items()}}
         own = {k: torch.sigmoid(v) for k, v in own_logits.items()}
-        above = {k: (own_logits["real"] > own_logits[k]).float()
-                 for k in ("sprites removed", "sprites smeared", "sprites misplaced")}
+        above = {k: (own_logits["real"] > own_logits[k]).float() for k in kinds if k != "generated"}
         both = {k: mixed(discriminator, real, f, labels, batch) for k, f in kinds.items()}
         name = f"{path.parent.name}/{path.name}"
         for g, game in enumerate(games):
@@ -121,7 +119,7 @@ def main() -> None:
                   + " | ".join(f"{a[games_of == g].mean():.2f}" for a in above.values()) + " |")
             (p_real, real_ids), _ = both["sprites removed"]
             print(f"| {name} | mixed | {game} | {p_real[games_of[real_ids] == g].mean():.2f} | " +
-                  " | ".join(f"{p[games_of[ids] == g].mean():.2f}" for _, (p, ids) in both.values()) + " | — | — | — |",
+                  " | ".join(f"{p[games_of[ids] == g].mean():.2f}" for _, (p, ids) in both.values()) + " | —" * len(above) + " |",
                   flush=True)
 
 

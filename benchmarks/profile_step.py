@@ -23,7 +23,6 @@ from torch.profiler import ProfilerActivity, profile
 
 from atarigan.config.recipes import RECIPES
 from atarigan.config.run_config import RunConfig
-from atarigan.config.train_config import DEFAULT_GAMES
 from atarigan.model.device import cpu_model
 from atarigan.model.gan import Gan
 
@@ -55,9 +54,10 @@ def profile_step(recipe: str, precision: str, channels_last: bool, device: torch
     gan = Gan(RunConfig.from_values({"batch_size": batch_size, "recipe": recipe, "precision": precision,
                                      "channels_last": channels_last, "device": str(device)}), device)
     real = torch.rand(batch_size, 3, 64, 64, device=device) * 2 - 1
-    games = torch.arange(batch_size, device=device) % len(DEFAULT_GAMES) if gan.config.model.classes else None
+    classes = gan.config.model.classes  # one per game of the run, when it is told each frame's game
+    games = torch.arange(batch_size, device=device) % classes if classes else None
     if gan.needs_playfields:
-        gan.found_playfields(torch.rand(len(DEFAULT_GAMES), 3, 64, 64, device=device) * 2 - 1)
+        gan.found_playfields(torch.rand(len(gan.config.train.games), 3, 64, 64, device=device) * 2 - 1)
     for _ in range(5):
         gan.step(real, games)
     start = time.perf_counter()

@@ -26,9 +26,20 @@ def frame_logits(logits: torch.Tensor) -> torch.Tensor:
     return _parts(logits)[0]
 
 
+def patch_logits(logits: torch.Tensor) -> torch.Tensor:
+    """D's logit for each patch of each frame (B, P): the columns after the first of a patch discriminator's (B, 1 + P).
+
+    >>> patch_logits(torch.tensor([[2.0, -1.0, 1.0]])).tolist()
+    [[-1.0, 1.0]]
+    """
+    if logits.dim() != 2:
+        raise ValueError(f"patch_logits: needs a patch discriminator's (B, 1 + P) logits, got shape {tuple(logits.shape)}")
+    return _parts(logits)[1]
+
+
 def frame_score(logits: torch.Tensor) -> torch.Tensor:
     """One number per frame (B,) weighting the frame and its patches as the losses do: what R1 takes the slope of."""
-    return logits if logits.dim() == 1 else logits[:, 0] + logits[:, 1:].mean(1)
+    return logits if logits.dim() == 1 else frame_logits(logits) + patch_logits(logits).mean(1)
 
 
 def _parts(logits: torch.Tensor) -> list[torch.Tensor]:
