@@ -31,7 +31,7 @@ class LaunchConfig(Checked):
     compile: bool = option(False, help="torch.compile both networks (slow start; see README)", resume=Resume.LAUNCH)
     threads: str | int = option("auto", help="torch's CPU threads: auto (the cores other processes leave free, checked "
                           "again at every report) or N", resume=Resume.LAUNCH, check=thread_count, metavar="auto|N")
-    cuda_graphs: bool = option(False, help="capture the GAN step as one CUDA graph (CUDA, one process)",
+    cuda_graphs: bool = option(False, help="capture the GAN step as CUDA graphs (CUDA, one process)",
                                resume=Resume.LAUNCH)
     trainer: str = option("loop", help="loop: the plain PyTorch loop; ignite: an Ignite Engine",
                           resume=Resume.LAUNCH, check=one_of(*TRAINERS), metavar="|".join(TRAINERS))

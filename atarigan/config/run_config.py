@@ -73,20 +73,17 @@ class RunConfig:
             object.__setattr__(self, "train", dataclasses.replace(
                 self.train, lr_g=self.train.lr_g or lr, lr_d=self.train.lr_d or lr))
         if self.launch.cuda_graphs:
-            # A captured graph replays fixed kernels with fixed arguments: no branch, no changing rate, and no
-            # batch split by game (per-game statistics), whose parts' sizes change from batch to batch.
+            # A captured graph replays fixed kernels with fixed arguments: no changing rate or R1 weight, and no
+            # batch split by game (per-game statistics) or painted for negatives, whose parts' sizes change from
+            # batch to batch. The lazy R1 step is a graph of its own; the augmentations' strength a device tensor.
             for part, name, fixed in (("train", "lr_schedule", self.train.lr_schedule == "constant"),
-                                      ("train", "r1_gamma", not self.train.r1_gamma),
-                                      ("train", "r2_gamma", not self.train.r2_gamma),
+                                      ("train", "r1_target", not self.train.r1_target),
                                       ("train", "sprite_negatives", not self.train.sprite_negatives),
-                                      ("train", "augment", not self.train.augment),
                                       ("model", "generator_game_norm", not self.model.generator_game_norm)):
-                if not fixed:
-                    source = (f" (--recipe {self.train.recipe} sets it; --recipe fast runs in a graph)"
-                              if name in from_recipe else "")
+                if not fixed:  # no recipe sets any of these
                     value = shown(getattr(getattr(self, part), name))
                     raise ConfigError(name, f": {value} cannot run in a captured CUDA graph; leave it out with "
-                                      f"--cuda-graphs{source}")
+                                      f"--cuda-graphs")
 
     @classmethod
     def part_of(cls, name: str) -> str:

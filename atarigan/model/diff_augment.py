@@ -45,11 +45,12 @@ OPERATIONS = {"color": color, "translation": translation}
 
 
 def diff_augment(images: torch.Tensor, operations: tuple[str, ...], rng: torch.Generator,
-                 strength: float | None = None) -> torch.Tensor:
+                 strength: float | torch.Tensor | None = None) -> torch.Tensor:
     """``images`` through each named operation in turn (none: unchanged).
 
-    With a ``strength`` p (``--augment-target``), each operation changes each image with probability p
-    and leaves the rest as they were (ADA's way); None: every image, and no draw for the choice.
+    With a ``strength`` p (``--augment-target``; a float or a 0-d tensor on the images' device), each
+    operation changes each image with probability p and leaves the rest as they were (ADA's way); None:
+    every image, and no draw for the choice.
 
     >>> rng = torch.Generator().manual_seed(0)
     >>> diff_augment(torch.zeros(2, 3, 8, 8), ("translation", "color"), rng).shape

@@ -62,9 +62,11 @@ class Gan:
         self.schedulers = {"sched_g": make_scheduler(self.opt_g, train), "sched_d": make_scheduler(self.opt_d, train)}
         # --augment-target: each frame's chance of being augmented follows D's confidence on real frames.
         self.augment_control = AdaptiveAugment(train.augment_target) if train.augment_target else None
+        # A device tensor changed in place, so that a captured CUDA graph reads each window's strength.
+        self._augment_strength = (None if self.augment_control is None
+                                  else torch.tensor(self.augment_control.strength, device=device))
         self.options = StepOptions(train.loss, train.r1_gamma, train.augment, train.mixed_batches, train.r2_gamma,
-                                   train.mode_seeking,
-                                   augment_strength=None if self.augment_control is None else self.augment_control.strength)
+                                   train.mode_seeking, augment_strength=self._augment_strength)
         # --r1-target: R1's weight follows D's confidence on real frames (adapt_r1), from --r1-gamma up.
         self.r1 = AdaptiveR1(train.r1_gamma, train.r1_target) if train.r1_target else None
         # --sprite-negatives: this many of each batch's real frames, sprites painted out, replace as many fakes in
@@ -84,7 +86,8 @@ class Gan:
         # What the step drives: the networks themselves, or wrappers of them (see train_through).
         self._step_generator: nn.Module = self.generator
         self._step_discriminator: nn.Module = self.discriminator
-        self._graph_step = CudaGraphStep(self._step) if launch.cuda_graphs else None
+        self._graph_step = (CudaGraphStep(self._step, generators=[self.augment_rng] if train.augment else [])
+                            if launch.cuda_graphs else None)
 
     @property
     def needs_playfields(self) -> bool:
@@ -111,7 +114,10 @@ class Gan:
         games, size = len(self.config.train.games), self.config.model.image_size
         if playfields.shape != (games, 3, size, size):
             raise ValueError(f"playfields must have shape ({games}, 3, {size}, {size}), got {tuple(playfields.shape)}")
-        self.playfields = playfields.to(self.device)
+        if self.playfields is None:
+            self.playfields = playfields.to(self.device)
+        else:  # in place: a captured CUDA graph reads them where they are
+            self.playfields.copy_(playfields)
 
     def train_through(self, generator: nn.Module, discriminator: nn.Module) -> None:
         """Step through wrappers of the networks (``DistributedDataParallel``'s); checkpoints keep the plain ones."""
@@ -132,7 +138,7 @@ class Gan:
         noise = self.noise(real.shape[0])
         labels = labels.to(self.device, non_blocking=True) if self.classes else None
         if self._graph_step is not None:
-            values = self._graph_step(real, noise, *(() if labels is None else (labels,)))
+            values = self._graph_step(real, noise, *(() if labels is None else (labels,)), r1=self.penalty_step_next)
         else:
             values = self._step(real, noise, labels, r1=self.penalty_step_next, negatives=negatives)
         self.iteration += 1
@@ -177,15 +183,15 @@ class Gan:
         """The augmentations' strength for the steps to come, from a window's mean D(real) (``--augment-target``)."""
         if self.augment_control is None:
             raise RuntimeError("adapt_augment needs --augment-target")
-        self.options = dataclasses.replace(self.options, augment_strength=self.augment_control.update(d_real))
-        return self.options.augment_strength
+        self._augment_strength.fill_(self.augment_control.update(d_real))
+        return self.augment_control.strength
 
     @property
     def augment_strength(self) -> float:
         """Each frame's chance of each augmentation now: 1 when fixed, 0 with none."""
         if not self.options.augment:
             return 0.0
-        return 1.0 if self.options.augment_strength is None else self.options.augment_strength
+        return 1.0 if self.augment_control is None else self.augment_control.strength
 
     def evaluated(self, frechet_distance: float) -> None:
         """Tell the plateau schedules (if any) the latest quality number."""
@@ -259,4 +265,4 @@ class Gan:
             self.options = dataclasses.replace(self.options, r1_gamma=self.r1.gamma)
         if self.augment_control is not None:  # fixed on resume, so the checkpoint has it
             self.augment_control.load_state_dict(state)
-            self.options = dataclasses.replace(self.options, augment_strength=self.augment_control.strength)
+            self._augment_strength.fill_(self.augment_control.strength)

@@ -43,7 +43,9 @@ class StepOptions:
     mixed_batches: bool = False  # D judges real and fake frames in one pass (shared BatchNorm statistics)
     r2_gamma: float = 0.0  # weight of the R2 penalty on generated frames, on the same steps as R1
     mode_seeking: float = 0.0  # weight of MSGAN's mode-seeking term in G's loss
-    augment_strength: float | None = None  # each frame's chance of each augmentation; None: every frame
+    # Each frame's chance of each augmentation (a 0-d tensor where it changes under a captured CUDA graph);
+    # None: every frame.
+    augment_strength: float | torch.Tensor | None = None
 
     @property
     def penalised(self) -> bool:

@@ -50,8 +50,8 @@ BAD = [
      "given one playfield per game, so it must be told each frame's game); --recipe sprites turns it on"),
     (["--no-conditional"], "--generator-playfield: needs --conditional (the generator is given one playfield per "
      "game, so it must be told each frame's game); --recipe sprites turns it on"),  # the default recipe
-    (["--cuda-graphs"], "--r1-gamma: 0.1 cannot run in a captured CUDA graph; leave it out with --cuda-graphs "
-     "(--recipe sprites sets it; --recipe fast runs in a graph)"),
+    (["--cuda-graphs", "--r1-target", "0.9"], "--r1-target: 0.9 cannot run in a captured CUDA graph; leave it out "
+     "with --cuda-graphs"),
     (["--channels-last=yes"], "argument --channels-last/--no-channels-last: ignored explicit argument 'yes'"),
     # Checked before any process is spawned, so two processes make no traceback either.
     (["--trainer", "ignite", "--nproc-per-node", "2", "--games", "Breakot"], "--games: unknown Atari game 'Breakot'"),
