@@ -80,10 +80,10 @@ class CudaGraphStep:
     def _capture(self, *inputs: torch.Tensor, r1: bool) -> _Captured:
         static = tuple(t.clone() for t in inputs)
         graph = torch.cuda.CUDAGraph()
+        if self._generators and not hasattr(graph, "register_generator_state"):
+            raise RuntimeError(f"CUDA graphs of a step that draws from its own generator need a torch whose "
+                               f"CUDAGraph has register_generator_state; this is torch {torch.__version__}")
         for generator in self._generators:
-            if not hasattr(graph, "register_generator_state"):
-                raise RuntimeError(f"CUDA graphs of a step that draws from its own generator need a torch whose "
-                                   f"CUDAGraph has register_generator_state; this is torch {torch.__version__}")
             graph.register_generator_state(generator)
         # Thread-local: the sampler's thread pins batches meanwhile, and the pinned-memory cache's event queries
         # there would end a capture made in the default, global mode (CUDA forbids them in any thread then).

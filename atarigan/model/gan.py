@@ -62,11 +62,12 @@ class Gan:
         self.schedulers = {"sched_g": make_scheduler(self.opt_g, train), "sched_d": make_scheduler(self.opt_d, train)}
         # --augment-target: each frame's chance of being augmented follows D's confidence on real frames.
         self.augment_control = AdaptiveAugment(train.augment_target) if train.augment_target else None
-        # A device tensor changed in place, so that a captured CUDA graph reads each window's strength.
-        self._augment_strength = (None if self.augment_control is None
-                                  else torch.tensor(self.augment_control.strength, device=device))
+        # The strength as a device tensor changed in place (adapt_augment), so that a captured CUDA graph reads
+        # each window's.
         self.options = StepOptions(train.loss, train.r1_gamma, train.augment, train.mixed_batches, train.r2_gamma,
-                                   train.mode_seeking, augment_strength=self._augment_strength)
+                                   train.mode_seeking,
+                                   augment_strength=None if self.augment_control is None
+                                   else torch.tensor(self.augment_control.strength, device=device))
         # --r1-target: R1's weight follows D's confidence on real frames (adapt_r1), from --r1-gamma up.
         self.r1 = AdaptiveR1(train.r1_gamma, train.r1_target) if train.r1_target else None
         # --sprite-negatives: this many of each batch's real frames, sprites painted out, replace as many fakes in
@@ -183,7 +184,7 @@ class Gan:
         """The augmentations' strength for the steps to come, from a window's mean D(real) (``--augment-target``)."""
         if self.augment_control is None:
             raise RuntimeError("adapt_augment needs --augment-target")
-        self._augment_strength.fill_(self.augment_control.update(d_real))
+        self.options.augment_strength.fill_(self.augment_control.update(d_real))
         return self.augment_control.strength
 
     @property
@@ -265,4 +266,4 @@ class Gan:
             self.options = dataclasses.replace(self.options, r1_gamma=self.r1.gamma)
         if self.augment_control is not None:  # fixed on resume, so the checkpoint has it
             self.augment_control.load_state_dict(state)
-            self._augment_strength.fill_(self.augment_control.strength)
+            self.options.augment_strength.fill_(self.augment_control.strength)

@@ -169,7 +169,6 @@ def test_a_step_is_captured_while_another_thread_pins_batches():
     """As the sampler's thread does during a run: its pinned-memory cache queries CUDA events meanwhile."""
     import threading
 
-
     stop = threading.Event()
 
     def pin_batches() -> None:
