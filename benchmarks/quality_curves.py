@@ -51,26 +51,31 @@ def table(run: Path, speed: float | None, every: int) -> str:
     for iteration, p in points.items():
         if iteration % every:
             continue
-        minutes = iteration / speed / 60 if speed else p["wall_minutes"]
-        cells = [str(iteration), f"{minutes:.0f}", f"{p['frechet_distance']:.1f}", f"{p['kernel_distance']:.2f}",
+        cells = [str(iteration), f"{minutes(p, iteration, speed):.0f}", f"{p['frechet_distance']:.1f}", f"{p['kernel_distance']:.2f}",
                  f"{p['not_a_game']:.0%}", *(f"{p[s]:.0%}" for s in shares),
                  *(f"{p[s]:.2f}" if s in p else "—" for s in (*spreads, *game_kds))]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 
-def plot(runs: list[Path], out: Path) -> None:
+def minutes(point: dict[str, float], iteration: int, speed: float | None) -> float:
+    """Minutes of training at an evaluation: at the quiet-machine speed when given, else the run's own clock."""
+    return iteration / speed / 60 if speed else point["wall_minutes"]
+
+
+def plot(runs: list[Path], out: Path, speeds: list[float | None], against: str = "iteration") -> None:
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     fig, axis = plt.subplots(figsize=(7, 4), dpi=120)
-    for run in runs:
+    for run, speed in zip(runs, speeds):
         points = curve(run)
-        axis.plot(list(points), [p["frechet_distance"] for p in points.values()], marker="o", label=run.name)
+        xs = list(points) if against == "iteration" else [minutes(p, i, speed) for i, p in points.items()]
+        axis.plot(xs, [p["frechet_distance"] for p in points.values()], marker="o", label=run.name)
     axis.set_yscale("log")
-    axis.set_xlabel("iteration")
+    axis.set_xlabel("iteration" if against == "iteration" else "minutes of training")
     axis.set_ylabel("Fréchet distance (feature network; lower is better)")
     axis.grid(True, which="both", alpha=0.3)
     axis.legend()
@@ -85,6 +90,9 @@ def main() -> None:
     parser.add_argument("--speed", nargs="+", type=float, help="iterations/s of each run on a quiet machine")
     parser.add_argument("--every", type=int, default=500, help="table rows every this many iterations")
     parser.add_argument("--plot", type=Path, help="write a plot of every run's Fréchet distance here")
+    parser.add_argument("--against", choices=("iteration", "minutes"), default="iteration",
+                        help="the plot's horizontal axis: iterations, or minutes of training (runs of different "
+                             "speeds compared at equal time)")
     args = parser.parse_args()
     speeds = args.speed or [None] * len(args.runs)
     if len(speeds) != len(args.runs):
@@ -93,7 +101,7 @@ def main() -> None:
         print(f"\n{run.name}\n\n{table(run, speed, args.every)}")
     if args.plot:
         try:
-            plot(args.runs, args.plot)
+            plot(args.runs, args.plot, speeds, args.against)
         except ModuleNotFoundError as exc:
             parser.error(f"--plot needs {exc.name}: .venv/bin/pip install -e '.[dev]'")
         print(f"\nwrote {args.plot}")

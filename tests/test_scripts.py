@@ -103,6 +103,10 @@ def test_recipe_benchmark_and_quality_curves_run_on_tiny_budgets(run_script, tin
     assert "| spread " in header and all(len(header.split(" | ")) == len(row.split(" | ")) for row in rows)
     assert "| KD Breakout" in header or "| KD Pong" in header or "| KD AirRaid" in header  # a game drawn twice or more
     assert (tmp_path / "curve.png").stat().st_size > 1000
+    by_time = run_script("benchmarks/quality_curves.py", str(run), "--plot", str(tmp_path / "by_time.png"),
+                         "--against", "minutes")  # the run's own clock: no --speed
+    assert by_time.returncode == 0, by_time.stderr
+    assert (tmp_path / "by_time.png").stat().st_size > 1000
 
 
 def test_score_checkpoints_prints_a_row_per_checkpoint_in_iteration_order(run_script, tiny, tmp_path):
