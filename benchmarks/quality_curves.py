@@ -51,8 +51,8 @@ def table(run: Path, speed: float | None, every: int) -> str:
     for iteration, p in points.items():
         if iteration % every:
             continue
-        cells = [str(iteration), f"{minutes(p, iteration, speed):.0f}", f"{p['frechet_distance']:.1f}", f"{p['kernel_distance']:.2f}",
-                 f"{p['not_a_game']:.0%}", *(f"{p[s]:.0%}" for s in shares),
+        cells = [str(iteration), f"{minutes(p, iteration, speed):.0f}", f"{p['frechet_distance']:.1f}",
+                 f"{p['kernel_distance']:.2f}", f"{p['not_a_game']:.0%}", *(f"{p[s]:.0%}" for s in shares),
                  *(f"{p[s]:.2f}" if s in p else "—" for s in (*spreads, *game_kds))]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
