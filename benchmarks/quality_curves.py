@@ -34,8 +34,7 @@ def curve(run: Path) -> dict[int, dict[str, float]]:
     return dict(sorted(points.items()))
 
 
-def table(run: Path, speed: float | None, every: int) -> str:
-    points = curve(run)
+def table(points: dict[int, dict[str, float]], speed: float | None, every: int) -> str:
     if not points:
         return "no evaluations yet (a run logs them with --eval-every)"
     shares = sorted(k for k in next(iter(points.values())) if k.startswith("share/"))
@@ -63,17 +62,17 @@ def minutes(point: dict[str, float], iteration: int, speed: float | None) -> flo
     return iteration / speed / 60 if speed else point["wall_minutes"]
 
 
-def plot(runs: list[Path], out: Path, speeds: list[float | None], against: str = "iteration") -> None:
+def plot(curves: list[tuple[str, dict[int, dict[str, float]]]], out: Path, speeds: list[float | None],
+         against: str = "iteration") -> None:
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     fig, axis = plt.subplots(figsize=(7, 4), dpi=120)
-    for run, speed in zip(runs, speeds):
-        points = curve(run)
+    for (name, points), speed in zip(curves, speeds):
         xs = list(points) if against == "iteration" else [minutes(p, i, speed) for i, p in points.items()]
-        axis.plot(xs, [p["frechet_distance"] for p in points.values()], marker="o", label=run.name)
+        axis.plot(xs, [p["frechet_distance"] for p in points.values()], marker="o", label=name)
     axis.set_yscale("log")
     axis.set_xlabel("iteration" if against == "iteration" else "minutes of training")
     axis.set_ylabel("Fréchet distance (feature network; lower is better)")
@@ -97,11 +96,12 @@ def main() -> None:
     speeds = args.speed or [None] * len(args.runs)
     if len(speeds) != len(args.runs):
         parser.error("--speed needs one number per run")
-    for run, speed in zip(args.runs, speeds):
-        print(f"\n{run.name}\n\n{table(run, speed, args.every)}")
+    curves = [(run.name, curve(run)) for run in args.runs]  # each run's events read once: tables and plot
+    for (name, points), speed in zip(curves, speeds):
+        print(f"\n{name}\n\n{table(points, speed, args.every)}")
     if args.plot:
         try:
-            plot(args.runs, args.plot, speeds, args.against)
+            plot(curves, args.plot, speeds, args.against)
         except ModuleNotFoundError as exc:
             parser.error(f"--plot needs {exc.name}: .venv/bin/pip install -e '.[dev]'")
         print(f"\nwrote {args.plot}")

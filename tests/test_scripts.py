@@ -107,6 +107,7 @@ def test_recipe_benchmark_and_quality_curves_run_on_tiny_budgets(run_script, tin
                          "--against", "minutes")  # the run's own clock: no --speed
     assert by_time.returncode == 0, by_time.stderr
     assert (tmp_path / "by_time.png").stat().st_size > 1000
+    assert (tmp_path / "by_time.png").read_bytes() != (tmp_path / "curve.png").read_bytes()  # its axis is time
 
 
 def test_score_checkpoints_prints_a_row_per_checkpoint_in_iteration_order(run_script, tiny, tmp_path):
