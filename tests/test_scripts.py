@@ -168,3 +168,23 @@ def test_step_profile_prints_each_kind_of_work_and_the_costliest_operators(recip
     assert "| convolutions (G's transposed ones too), backward |" in result.stdout
     operators = result.stdout.split("| --- | --- | ---: | ---: |\n")[1].strip().splitlines()
     assert len(operators) == 3 and all(line.startswith("| ") and line.count(" | ") == 3 for line in operators)
+
+
+def test_average_half_lives_scores_each_average_at_each_iteration_asked(run_script, tiny, tmp_path):
+    from atarigan.cli import main
+
+    run = tmp_path / "averaged"
+    assert main(["train", *tiny, "--iterations", "4", "--checkpoint-every", "2", "--logdir", str(run)]) == 0
+    scored = run_script("benchmarks/average_half_lives.py", str(run), "--iterations", "8", "--at", "6", "8",
+                        "--half-lives", "1", "3", "--count", "128", "--threads", "1")
+    assert scored.returncode == 0, scored.stderr
+    assert (run / "checkpoint_8.pt").exists()  # resumed in place
+    header = next(line for line in scored.stdout.splitlines() if line.startswith("| iteration"))
+    assert header == "| iteration | raw | half-life 1 | half-life 3 | the run's own |"
+    rows = [line.split(" | ") for line in scored.stdout.splitlines() if line.startswith(("| 6 ", "| 8 "))]
+    assert [row[0] for row in rows] == ["| 6", "| 8"]
+    scores = [[float(value.strip(" |")) for value in row[1:]] for row in rows]
+    assert all(len(row) == 4 and all(score > 0 for score in row) for row in scores)
+    assert len({tuple(row) for row in scores}) == 2 and len(set(scores[1])) > 1  # the weights differ
+    refused = run_script("benchmarks/average_half_lives.py", str(run), "--iterations", "10", "--at", "4")
+    assert refused.returncode == 2 and "--at must lie after the run's iteration 8" in refused.stderr
