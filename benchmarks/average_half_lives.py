@@ -69,10 +69,15 @@ def main() -> None:
             }
 
     ema.GeneratorAverage.update = update_all
-    code = atarigan_main(["train", "--resume", args.run, "--iterations", str(args.iterations), *train_flags])
-    ema.GeneratorAverage.update = update
+    try:
+        code = atarigan_main(["train", "--resume", args.run, "--iterations", str(args.iterations), *train_flags])
+    finally:
+        ema.GeneratorAverage.update = update
     if code:
         raise SystemExit(code)
+    if missed := sorted(set(at) - set(snapshots)):  # the average's update count was not the iteration
+        parser.error(f"no snapshot at iteration(s) {', '.join(map(str, missed))}: the run's moving average was "
+                     "not updated once a step from its first")
 
     generator = atarigan.load_generator(args.run)
     evaluator = atarigan.Evaluator(generator.games, generator.config.model, count=args.count, seed=args.seed)
